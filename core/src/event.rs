@@ -1,0 +1,425 @@
+//! Events: past-tense facts the simulation reports, each carrying what the page animates.
+//!
+//! Topics, groups, producers and consumer slots are named by index (their names are in the
+//! scenario and the snapshot); this keeps events allocation-light on the hot path.
+//! Things in flight carry `sent_at_ms`/`arrives_at_ms` so a view can interpolate.
+
+use serde::Serialize;
+
+use crate::assignor::Strategy;
+use crate::input::CrashPoint;
+
+/// A (topic index, partition) pair.
+pub type Tp = (u32, u32);
+
+/// A classic-protocol group state (Kafka's `ClassicGroupState`).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum GroupState {
+    /// No members.
+    Empty,
+    /// Waiting for members to (re)join.
+    PreparingRebalance,
+    /// Joined; waiting for the leader's SyncGroup with the assignment.
+    CompletingRebalance,
+    /// Everyone has an assignment.
+    Stable,
+}
+
+/// A group-protocol request kind, for drawing requests in flight.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum RequestKind {
+    /// JoinGroup.
+    Join,
+    /// SyncGroup.
+    Sync,
+    /// Heartbeat.
+    Heartbeat,
+    /// LeaveGroup.
+    Leave,
+    /// OffsetCommit (or TxnOffsetCommit).
+    Commit,
+    /// Fetch.
+    Fetch,
+}
+
+/// Why a commit was refused (Kafka's error names).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum CommitError {
+    /// The member's generation is no longer the group's (`ILLEGAL_GENERATION`): it was expelled
+    /// or a rebalance completed without it.
+    IllegalGeneration,
+    /// The coordinator no longer knows the member (`UNKNOWN_MEMBER_ID`).
+    UnknownMember,
+    /// The group is completing a rebalance (`REBALANCE_IN_PROGRESS`).
+    RebalanceInProgress,
+}
+
+/// What a consumer is doing, as the page draws it.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum ConsumerState {
+    /// Waiting for the group to give it partitions.
+    Joining,
+    /// In the group with no partitions (more members than partitions).
+    Idle,
+    /// Waiting for records.
+    Fetching,
+    /// Working through a fetched batch.
+    Processing,
+    /// Waiting for a commit to be acknowledged.
+    Committing,
+    /// Poll loop stopped.
+    Paused,
+    /// Process dead.
+    Crashed,
+    /// Left the group gracefully.
+    Left,
+}
+
+/// Why a rebalance started.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub enum RebalanceReason {
+    /// A new member joined (or the group formed).
+    MemberJoined,
+    /// A member sent LeaveGroup.
+    MemberLeft,
+    /// A member missed heartbeats for `session.timeout.ms`.
+    SessionTimeout,
+    /// A member did not poll within `max.poll.interval.ms`.
+    PollTimeout,
+    /// A cooperative member revoked partitions and rejoined (KIP-429's second round).
+    CooperativeFollowUp,
+    /// Subscribed topic metadata changed (partitions added).
+    MetadataChanged,
+    /// A member rejoined with different protocols (strategy reconfigured).
+    ProtocolChanged,
+}
+
+/// A fact about the simulation, stamped with its simulated time by [`TimedEvent`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(tag = "type")]
+pub enum Event {
+    /// A producer's batch reached the partition leader and was appended.
+    RecordsAppended {
+        /// Producer index.
+        producer: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset of the first record.
+        base_offset: u64,
+        /// Entity number of each record's key (`None` = no key).
+        keys: Vec<Option<u32>>,
+        /// When the batch left the producer.
+        sent_at_ms: u64,
+        /// Whether the records belong to an open transaction.
+        transactional: bool,
+    },
+    /// A transactional consume-transform-produce member wrote an output record.
+    OutputRecordAppended {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Output topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset.
+        offset: u64,
+        /// Entity number of the key (`None` = no key).
+        key: Option<u32>,
+        /// Transaction number.
+        txn: u64,
+    },
+    /// A partition's log-start offset advanced because of retention.
+    LogTruncated {
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// New log-start offset.
+        log_start_offset: u64,
+    },
+    /// A topic gained partitions.
+    PartitionsAdded {
+        /// Topic index.
+        topic: u32,
+        /// New partition count.
+        partitions: u32,
+    },
+    /// A consumer process started (first start or restart).
+    ConsumerStarted {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Its protocol member id (Kafka: client id + UUID).
+        member_id: String,
+    },
+    /// A group-protocol or fetch request was sent.
+    RequestSent {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Which request.
+        kind: RequestKind,
+        /// Send time.
+        sent_at_ms: u64,
+        /// Arrival time at the broker.
+        arrives_at_ms: u64,
+    },
+    /// The group coordinator changed the group's state.
+    GroupStateChanged {
+        /// Group index.
+        group: u32,
+        /// New state.
+        state: GroupState,
+        /// The group's generation after the change.
+        generation: i32,
+    },
+    /// A rebalance began.
+    RebalanceStarted {
+        /// Group index.
+        group: u32,
+        /// Why.
+        reason: RebalanceReason,
+        /// The member whose action caused it, if any.
+        member: Option<u32>,
+    },
+    /// The leader computed an assignment (the group now moves to Stable on SyncGroup).
+    AssignmentComputed {
+        /// Group index.
+        group: u32,
+        /// The new generation.
+        generation: i32,
+        /// The assignor the group's members agreed on.
+        strategy: Strategy,
+        /// Slot of the elected leader.
+        leader: u32,
+        /// Per member slot in the generation, its partitions.
+        assignment: Vec<(u32, Vec<Tp>)>,
+        /// Partitions withheld this round because they move (cooperative, KIP-429).
+        withheld: Vec<Tp>,
+    },
+    /// A consumer received partitions (`onPartitionsAssigned`).
+    PartitionsAssigned {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Generation.
+        generation: i32,
+        /// The partitions newly added to the member.
+        partitions: Vec<Tp>,
+    },
+    /// A consumer gave partitions up (`onPartitionsRevoked`), committing first if it commits.
+    PartitionsRevoked {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// The partitions taken away.
+        partitions: Vec<Tp>,
+    },
+    /// A consumer lost its partitions without a chance to commit (`onPartitionsLost`).
+    PartitionsLost {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// The partitions lost.
+        partitions: Vec<Tp>,
+    },
+    /// A fetch returned records to a consumer.
+    RecordsFetched {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// First offset returned.
+        first_offset: u64,
+        /// Number of records.
+        count: u32,
+    },
+    /// A consumer finished processing records (one event per record when processing takes
+    /// time, one per batch when it is instantaneous).
+    RecordsProcessed {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// First offset processed.
+        first_offset: u64,
+        /// Number of records.
+        count: u32,
+        /// How many of them had been processed by this group before.
+        duplicates: u32,
+    },
+    /// The coordinator stored a committed offset in `__consumer_offsets`.
+    OffsetCommitted {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// The committed offset: the next record to read.
+        offset: u64,
+        /// The `__consumer_offsets` partition holding the group (Kafka: hash of group id).
+        offsets_partition: u32,
+    },
+    /// The coordinator refused a commit.
+    CommitFailed {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Why.
+        error: CommitError,
+    },
+    /// Records were processed by this group a second (or later) time.
+    DuplicatesProcessed {
+        /// Group index.
+        group: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// First duplicated offset.
+        first_offset: u64,
+        /// How many.
+        count: u32,
+    },
+    /// Records were skipped by this group for good: nobody in it will ever process them.
+    RecordsLost {
+        /// Group index.
+        group: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// First lost offset.
+        first_offset: u64,
+        /// How many.
+        count: u64,
+    },
+    /// A consumer's process died.
+    ConsumerCrashed {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Where in the poll loop it was.
+        at: CrashPoint,
+    },
+    /// A consumer's poll loop stopped.
+    ConsumerPaused {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// A consumer's poll loop resumed.
+    ConsumerResumed {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// A consumer closed and left the group gracefully.
+    ConsumerLeft {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// The coordinator expired a member that missed heartbeats for `session.timeout.ms`.
+    SessionExpired {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// A member exceeded `max.poll.interval.ms`; its heartbeat thread left the group for it.
+    PollIntervalExceeded {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// A static member rejoined within its session and got its assignment back, no rebalance.
+    StaticMemberRejoined {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// New member id replacing the old one.
+        member_id: String,
+    },
+    /// A consumer changed what it is doing (for the page's badges).
+    ConsumerStateChanged {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// New state.
+        state: ConsumerState,
+    },
+    /// A transactional consume-transform-produce member opened a transaction.
+    TransactionBegun {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Transaction number (per group, increasing).
+        txn: u64,
+    },
+    /// A transaction committed: its output records and consumed offsets became visible at once.
+    TransactionCommitted {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Transaction number.
+        txn: u64,
+    },
+    /// A transaction aborted: its output records are skipped by read_committed readers and its
+    /// offsets were never committed.
+    TransactionAborted {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Transaction number.
+        txn: u64,
+        /// Output records it had written.
+        records: u32,
+    },
+    /// A user or scheduled input was refused (bad index, wrong state); the simulation goes on.
+    InputRejected {
+        /// Why, naming the field.
+        reason: String,
+    },
+}
+
+/// An [`Event`] with the simulated time it happened.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TimedEvent {
+    /// Simulated time.
+    pub at_ms: u64,
+    /// The fact.
+    #[serde(flatten)]
+    pub event: Event,
+}

@@ -1,0 +1,113 @@
+//! Inputs: what a user (or a scenario's schedule) does to the running simulation.
+//!
+//! Faults are ordinary inputs named as verbs, as in turmoil's `crash`/`bounce`.
+//! Consumers are named by their group and their slot (`member`, 0-based; the page shows
+//! slot 0 as `consumer-1`). A slot keeps its name across crashes and restarts, like a process.
+
+use serde::{Deserialize, Serialize};
+
+use crate::assignor::Strategy;
+
+/// Where in its poll loop a crash should strike.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CrashPoint {
+    /// At once, wherever the consumer is.
+    Now,
+    /// When the next fetched batch arrives, before any of it is processed.
+    BeforeProcessing,
+    /// After the current batch is processed, before its offsets are committed.
+    AfterProcessing,
+    /// After the next commit is acknowledged, before the committed batch is processed.
+    AfterCommit,
+    /// Inside an open transaction, after its records were produced, before it commits.
+    InTransaction,
+}
+
+/// Something done to the simulation at a moment in simulated time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum Input {
+    /// Start a new consumer in `group` (a new slot).
+    AddConsumer {
+        /// Group index.
+        group: u32,
+    },
+    /// Kill a consumer process: no leave request, no commit; the coordinator notices after
+    /// `session.timeout.ms`.
+    CrashConsumer {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// When the crash strikes.
+        #[serde(default = "crash_now")]
+        at: CrashPoint,
+    },
+    /// Stop a consumer's poll loop (a long GC pause or a stuck handler); its heartbeat thread
+    /// keeps running, so only `max.poll.interval.ms` can expel it.
+    PauseConsumer {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// Resume a paused consumer's poll loop.
+    ResumeConsumer {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// Start a crashed or departed consumer again (a new process in the same slot; with static
+    /// membership it rejoins under the same `group.instance.id`).
+    RestartConsumer {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// Close a consumer gracefully: commit (if it commits) and send LeaveGroup.
+    LeaveGroup {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+    },
+    /// Change a producer's rate.
+    SetProducerRate {
+        /// Producer index.
+        producer: u32,
+        /// New rate, records per simulated second.
+        rate_per_sec: f64,
+    },
+    /// Grow a topic to `partitions` partitions (Kafka can only add partitions).
+    AddPartitions {
+        /// Topic index.
+        topic: u32,
+        /// New total partition count.
+        partitions: u32,
+    },
+    /// Reconfigure every member's `partition.assignment.strategy` (a rolling restart in Kafka;
+    /// here the members rejoin with the new list).
+    SetStrategy {
+        /// Group index.
+        group: u32,
+        /// New preference list.
+        strategies: Vec<Strategy>,
+    },
+}
+
+fn crash_now() -> CrashPoint {
+    CrashPoint::Now
+}
+
+/// An input scheduled at a simulated time (in a scenario or a recorded input log).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimedInput {
+    /// When it is applied.
+    pub at_ms: u64,
+    /// What is applied.
+    pub input: Input,
+}

@@ -1,0 +1,390 @@
+//! The simulation: one state machine holding the brokers' logs, the producers, the group
+//! coordinators and the consumer processes, driven by inputs and simulated time.
+//!
+//! Call order (the sans-IO contract): [`Sim::handle`] and [`Sim::advance`] with
+//! non-decreasing `now_ms`; [`Sim::drain_events`] whenever convenient; [`Sim::next_deadline_ms`]
+//! says when something will happen next if no input arrives. Nothing here reads a clock,
+//! spawns a thread, prints, or draws randomness from anywhere but the scenario's seed.
+
+mod consumer;
+mod coordinator;
+mod producer;
+pub(crate) mod protocol;
+pub(crate) mod timer;
+mod txn;
+mod view;
+
+use crate::event::{Event, TimedEvent, Tp};
+use crate::input::{Input, TimedInput};
+use crate::ledger::PartitionLedger;
+use crate::log::PartitionLog;
+use crate::rng::Rng;
+use crate::scenario::{GroupConfig, Scenario, ScenarioError};
+use consumer::Consumer;
+use coordinator::Coordinator;
+use producer::Producer;
+use timer::{Timer, Timers};
+
+pub use view::GroupStats;
+
+/// A topic on the (single, always available) broker cluster.
+pub(crate) struct Topic {
+    pub name: String,
+    /// Records ever appended that a reader can see (plain, and committed transactional).
+    pub produced: u64,
+    pub logs: Vec<PartitionLog>,
+    pub retention_records: u64,
+}
+
+/// Per group and partition: accounting and availability.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GroupPartition {
+    pub ledger: PartitionLedger,
+    pub committed: Option<(u64, u64)>,
+    pub down_since_ms: Option<u64>,
+    pub downtime_ms: u64,
+}
+
+/// A consumer group: its coordinator (broker side) and its consumer processes (client side).
+pub(crate) struct Group {
+    pub cfg: GroupConfig,
+    /// Subscribed topic indices, sorted by topic name as Kafka's metadata would list them.
+    pub topics: Vec<u32>,
+    pub coord: Coordinator,
+    pub slots: Vec<Consumer>,
+    /// `parts[topic][partition]`, empty for unsubscribed topics.
+    pub parts: Vec<Vec<GroupPartition>>,
+    pub rng: Rng,
+    pub rebalances: u64,
+    pub max_lag: u64,
+    pub output_topic: Option<u32>,
+    pub offsets_partition: u32,
+}
+
+/// The running simulation.
+pub struct Sim {
+    scenario: Scenario,
+    now_ms: u64,
+    timers: Timers,
+    topics: Vec<Topic>,
+    producers: Vec<Producer>,
+    groups: Vec<Group>,
+    events: Vec<TimedEvent>,
+    txns: txn::Transactions,
+    /// Inputs applied so far (scheduled and interactive), for replay and sharing.
+    input_log: Vec<TimedInput>,
+}
+
+impl Sim {
+    /// Builds a simulation from a scenario (validated first).
+    pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
+        scenario.validate()?;
+        let topics: Vec<Topic> = scenario
+            .topics
+            .iter()
+            .map(|t| Topic {
+                name: t.name.clone(),
+                produced: 0,
+                logs: (0..t.partitions).map(|_| PartitionLog::new()).collect(),
+                retention_records: t.retention_records,
+            })
+            .collect();
+        let topic_index = |name: &str| scenario.topics.iter().position(|t| t.name == name).expect("validated") as u32;
+        let producers = scenario
+            .producers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Producer::new(p, topic_index(&p.topic), Rng::derive(scenario.seed, &format!("producer/{i}"))))
+            .collect();
+        let groups = scenario
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let mut sub: Vec<u32> = g.topics.iter().map(|t| topic_index(t)).collect();
+                sub.sort_by(|a, b| topics[*a as usize].name.cmp(&topics[*b as usize].name));
+                sub.dedup();
+                let mut parts: Vec<Vec<GroupPartition>> = vec![Vec::new(); topics.len()];
+                for &t in &sub {
+                    parts[t as usize] = vec![GroupPartition::default(); topics[t as usize].logs.len()];
+                }
+                Group {
+                    cfg: g.clone(),
+                    topics: sub,
+                    coord: Coordinator::default(),
+                    slots: Vec::new(),
+                    parts,
+                    rng: Rng::derive(scenario.seed, &format!("group/{i}")),
+                    rebalances: 0,
+                    max_lag: 0,
+                    output_topic: g.output_topic.as_deref().map(topic_index),
+                    offsets_partition: offsets_partition_for(&g.group_id),
+                }
+            })
+            .collect();
+        let mut sim = Sim {
+            scenario,
+            now_ms: 0,
+            timers: Timers::default(),
+            topics,
+            producers,
+            groups,
+            events: Vec::new(),
+            txns: txn::Transactions::default(),
+            input_log: Vec::new(),
+        };
+        // Scheduled inputs first, so at equal times they precede the model's own timers.
+        let mut order: Vec<usize> = (0..sim.scenario.inputs.len()).collect();
+        order.sort_by_key(|&i| sim.scenario.inputs[i].at_ms);
+        for i in order {
+            sim.timers.at(sim.scenario.inputs[i].at_ms, Timer::Scheduled(i));
+        }
+        for p in 0..sim.producers.len() {
+            sim.schedule_first_produce(p as u32);
+        }
+        for g in 0..sim.groups.len() {
+            for _ in 0..sim.groups[g].cfg.consumers {
+                sim.add_consumer(g as u32);
+            }
+        }
+        Ok(sim)
+    }
+
+    /// Parses, validates and builds a simulation from scenario JSON.
+    pub fn from_json(json: &str) -> Result<Sim, ScenarioError> {
+        Sim::new(Scenario::from_json(json)?)
+    }
+
+    /// The scenario, with defaults filled in.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Simulated time reached.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// When the next internal timer is due, if any.
+    pub fn next_deadline_ms(&self) -> Option<u64> {
+        self.timers.next_ms()
+    }
+
+    /// Every input applied so far with its time (scheduled ones included).
+    pub fn input_log(&self) -> &[TimedInput] {
+        &self.input_log
+    }
+
+    /// Runs the model up to `now_ms` (earlier times are a no-op: time never goes back).
+    pub fn advance(&mut self, now_ms: u64) {
+        while let Some((at, timer)) = self.timers.pop_due(now_ms) {
+            self.now_ms = self.now_ms.max(at);
+            self.fire(timer);
+        }
+        self.now_ms = self.now_ms.max(now_ms);
+    }
+
+    /// Advances to `now_ms`, then applies `input`. A refused input changes nothing.
+    pub fn handle(&mut self, now_ms: u64, input: Input) -> Result<(), ScenarioError> {
+        self.advance(now_ms);
+        self.check_input(&input, "input")?;
+        self.apply(input);
+        Ok(())
+    }
+
+    /// Takes the events that happened since the last call, oldest first.
+    pub fn drain_events(&mut self) -> Vec<TimedEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Moves the pending events into `out` (reuses its allocation).
+    pub fn drain_events_into(&mut self, out: &mut Vec<TimedEvent>) {
+        out.append(&mut self.events);
+    }
+
+    /// Pending timers (for tests and benchmarks).
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
+    }
+
+    pub(crate) fn emit(&mut self, event: Event) {
+        self.events.push(TimedEvent { at_ms: self.now_ms, event });
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::Scheduled(i) => {
+                let input = self.scenario.inputs[i].input.clone();
+                match self.check_input(&input, &format!("inputs[{i}].input")) {
+                    Ok(()) => self.apply(input),
+                    Err(e) => self.emit(Event::InputRejected { reason: e.to_string() }),
+                }
+            }
+            Timer::Produce { producer, epoch } => self.produce_tick(producer, epoch),
+            Timer::BatchArrives { producer, topic, partition, keys, sent_at_ms } => {
+                self.append_batch(producer, topic, partition, keys, sent_at_ms)
+            }
+            Timer::ToCoordinator { from, req } => self.coordinator_receive(from, req),
+            Timer::ToClient { to, resp } => self.client_receive(to, resp),
+            Timer::FetchArrives { from, fetch_epoch } => self.fetch_arrives(from, fetch_epoch),
+            Timer::FetchExpires { from, fetch_epoch } => self.fetch_expires(from, fetch_epoch),
+            Timer::FetchResponse { to, fetch_epoch, segments } => self.fetch_response(to, fetch_epoch, segments),
+            Timer::ProcessDone { to, step } => self.process_done(to, step),
+            Timer::Heartbeat { to } => self.heartbeat_tick(to),
+            Timer::Wake { to } => self.wake_timer(to),
+            Timer::SessionCheck { group, serial } => self.session_check(group, serial),
+            Timer::RebalanceDeadline { group, epoch, initial_delay } => {
+                self.rebalance_deadline(group, epoch, initial_delay)
+            }
+            Timer::TxnTimeout { txn } => self.txn_timeout(txn),
+        }
+    }
+
+    /// Checks an input against the current model (indices, states); names the field on error.
+    fn check_input(&self, input: &Input, path: &str) -> Result<(), ScenarioError> {
+        let group = |g: u32| -> Result<&Group, ScenarioError> {
+            self.groups
+                .get(g as usize)
+                .ok_or_else(|| ScenarioError::new(format!("{path}.group"), format!("no group {g} (there are {})", self.groups.len())))
+        };
+        let slot = |g: u32, m: u32| -> Result<&Consumer, ScenarioError> {
+            let grp = group(g)?;
+            grp.slots.get(m as usize).ok_or_else(|| {
+                ScenarioError::new(format!("{path}.member"), format!("no consumer slot {m} in group {g} (there are {})", grp.slots.len()))
+            })
+        };
+        let refuse = |field: &str, why: String| Err(ScenarioError::new(format!("{path}.{field}"), why));
+        match input {
+            Input::AddConsumer { group: g } => {
+                let grp = group(*g)?;
+                if grp.slots.len() >= crate::scenario::limits::CONSUMERS_MAX as usize {
+                    return refuse("group", format!("group {g} already has the maximum of {} consumers", grp.slots.len()));
+                }
+            }
+            Input::CrashConsumer { group: g, member: m, .. } | Input::PauseConsumer { group: g, member: m } | Input::LeaveGroup { group: g, member: m } => {
+                let c = slot(*g, *m)?;
+                if !c.alive {
+                    return refuse("member", format!("consumer-{} is not running", m + 1));
+                }
+                if matches!(input, Input::PauseConsumer { .. }) && c.paused {
+                    return refuse("member", format!("consumer-{} is already paused", m + 1));
+                }
+            }
+            Input::ResumeConsumer { group: g, member: m } => {
+                let c = slot(*g, *m)?;
+                if !c.alive || !c.paused {
+                    return refuse("member", format!("consumer-{} is not paused", m + 1));
+                }
+            }
+            Input::RestartConsumer { group: g, member: m } => {
+                let c = slot(*g, *m)?;
+                if c.alive {
+                    return refuse("member", format!("consumer-{} is still running (crash it or let it leave first)", m + 1));
+                }
+            }
+            Input::SetProducerRate { producer, rate_per_sec } => {
+                if self.producers.get(*producer as usize).is_none() {
+                    return refuse("producer", format!("no producer {producer} (there are {})", self.producers.len()));
+                }
+                crate::scenario::check_rate(*rate_per_sec, &format!("{path}.rate_per_sec"))?;
+            }
+            Input::AddPartitions { topic, partitions } => {
+                let t = self
+                    .topics
+                    .get(*topic as usize)
+                    .ok_or_else(|| ScenarioError::new(format!("{path}.topic"), format!("no topic {topic} (there are {})", self.topics.len())))?;
+                let now = t.logs.len() as u32;
+                if *partitions <= now {
+                    return refuse("partitions", format!("must be more than the current {now} (Kafka can only add partitions)"));
+                }
+                if *partitions > crate::scenario::limits::PARTITIONS_MAX {
+                    return refuse("partitions", format!("must be at most {}", crate::scenario::limits::PARTITIONS_MAX));
+                }
+            }
+            Input::SetStrategy { group: g, strategies } => {
+                group(*g)?;
+                if strategies.is_empty() {
+                    return refuse("strategies", "must name at least one strategy".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, input: Input) {
+        self.input_log.push(TimedInput { at_ms: self.now_ms, input: input.clone() });
+        match input {
+            Input::AddConsumer { group } => self.add_consumer(group),
+            Input::CrashConsumer { group, member, at } => self.request_crash(group, member, at),
+            Input::PauseConsumer { group, member } => self.pause_consumer(group, member),
+            Input::ResumeConsumer { group, member } => self.resume_consumer(group, member),
+            Input::RestartConsumer { group, member } => self.restart_consumer(group, member),
+            Input::LeaveGroup { group, member } => self.request_leave(group, member),
+            Input::SetProducerRate { producer, rate_per_sec } => self.set_rate(producer, rate_per_sec),
+            Input::AddPartitions { topic, partitions } => self.add_partitions(topic, partitions),
+            Input::SetStrategy { group, strategies } => self.set_strategy(group, strategies),
+        }
+    }
+
+    fn add_partitions(&mut self, topic: u32, partitions: u32) {
+        let t = &mut self.topics[topic as usize];
+        t.logs.resize_with(partitions as usize, PartitionLog::new);
+        for p in &mut self.producers {
+            if p.topic == topic {
+                p.partitions_changed(partitions);
+            }
+        }
+        for g in &mut self.groups {
+            if g.topics.contains(&topic) {
+                g.parts[topic as usize].resize_with(partitions as usize, GroupPartition::default);
+            }
+        }
+        self.emit(Event::PartitionsAdded { topic, partitions });
+        // The coordinator learns of the new partitions through metadata and rebalances each
+        // group subscribed to the topic (Kafka: the leader notices the metadata change).
+        for g in 0..self.groups.len() as u32 {
+            if self.groups[g as usize].topics.contains(&topic) {
+                self.metadata_changed(g);
+            }
+        }
+    }
+
+    /// All partitions a group subscribes to, in (topic name, partition) order.
+    pub(crate) fn subscribed_partitions(&self, g: u32) -> Vec<Tp> {
+        let grp = &self.groups[g as usize];
+        grp.topics.iter().flat_map(|&t| (0..self.topics[t as usize].logs.len() as u32).map(move |p| (t, p))).collect()
+    }
+
+    /// Whether a consumer of group `g` reads only committed transactional data.
+    pub(crate) fn read_committed(&self, g: u32) -> bool {
+        self.groups[g as usize].cfg.isolation_level == crate::scenario::IsolationLevel::ReadCommitted
+    }
+
+    /// The offset up to which group `g` may read partition `tp` (log end or last stable offset).
+    pub(crate) fn fetch_limit(&self, g: u32, tp: Tp) -> u64 {
+        let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
+        if self.read_committed(g) {
+            log.last_stable_offset()
+        } else {
+            log.log_end_offset()
+        }
+    }
+
+    /// Latency of one network hop.
+    pub(crate) fn latency_ms(&self) -> u64 {
+        self.scenario.network_latency_ms
+    }
+}
+
+/// The `__consumer_offsets` partition of a group: `Utils.abs(groupId.hashCode()) % 50`
+/// (`GroupCoordinator.partitionFor`, with the default `offsets.topic.num.partitions`).
+pub fn offsets_partition_for(group_id: &str) -> u32 {
+    // Java's String.hashCode over UTF-16 code units.
+    let mut h: i32 = 0;
+    for u in group_id.encode_utf16() {
+        h = h.wrapping_mul(31).wrapping_add(i32::from(u));
+    }
+    // Kafka's Utils.abs maps Integer.MIN_VALUE to 0.
+    let abs = if h == i32::MIN { 0 } else { h.unsigned_abs() };
+    abs % 50
+}

@@ -1,0 +1,179 @@
+//! Producers: records created at a steady rate, partitioned, batched and sent to the leader.
+//!
+//! A producer wakes on a tick, creates every record due since its last tick (rate × time,
+//! exact in integer arithmetic so no record is lost to rounding), partitions each one, and
+//! sends one batch per partition (Kafka's `RecordAccumulator` drains one batch per partition
+//! per request). `linger.ms` spaces the ticks. Batches reach the leader one network hop later.
+
+use crate::event::Event;
+use crate::log::NO_KEY;
+use crate::partitioner::{partition_for_key, StickyPartitioner};
+use crate::rng::Rng;
+use crate::scenario::{KeyMode, ProducerConfig};
+
+use super::timer::Timer;
+use super::Sim;
+
+/// One producer's state.
+pub(crate) struct Producer {
+    pub topic: u32,
+    pub rate_per_sec: f64,
+    pub keys: KeyMode,
+    pub max_records: u64,
+    pub linger_ms: u64,
+    /// Records produced so far.
+    pub produced: u64,
+    /// Rate changes restart the schedule: the time and count it restarted at.
+    rate_since_ms: u64,
+    produced_at_rate_since: u64,
+    epoch: u32,
+    rng: Rng,
+    sticky: StickyPartitioner,
+    /// Partition of each entity's key at the current partition count (murmur2 once per key).
+    key_partition: Vec<u32>,
+    /// Per-partition key scratch, reused between ticks.
+    scratch: Vec<Vec<u32>>,
+}
+
+impl Producer {
+    pub fn new(cfg: &ProducerConfig, topic: u32, mut rng: Rng) -> Producer {
+        let sticky_rng = Rng::new(rng.next_u64());
+        Producer {
+            topic,
+            rate_per_sec: cfg.rate_per_sec,
+            keys: cfg.keys.clone(),
+            max_records: cfg.max_records,
+            linger_ms: cfg.linger_ms,
+            produced: 0,
+            rate_since_ms: 0,
+            produced_at_rate_since: 0,
+            epoch: 0,
+            rng,
+            sticky: StickyPartitioner::new(cfg.sticky_batch_records, sticky_rng),
+            key_partition: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Recomputes key → partition after the topic grew (this is why per-key order can break
+    /// when partitions are added: keys remap).
+    pub fn partitions_changed(&mut self, partitions: u32) {
+        if let KeyMode::Entity { prefix, count, .. } = &self.keys {
+            self.key_partition = (0..*count).map(|n| partition_for_key(entity_key(prefix, n).as_bytes(), partitions)).collect();
+        }
+        self.scratch.resize_with(partitions as usize, Vec::new);
+    }
+
+    /// The partition the sticky partitioner is filling (unkeyed producers).
+    pub fn sticky_partition(&self) -> Option<u32> {
+        matches!(self.keys, KeyMode::None).then(|| self.sticky.current()).flatten()
+    }
+
+    /// Records due by `now_ms` under the current rate.
+    fn due_by(&self, now_ms: u64) -> u64 {
+        let elapsed = now_ms.saturating_sub(self.rate_since_ms) as f64;
+        let n = self.produced_at_rate_since + (elapsed * self.rate_per_sec / 1000.0).floor() as u64;
+        if self.max_records > 0 {
+            n.min(self.max_records)
+        } else {
+            n
+        }
+    }
+
+    /// When the next record falls due after `now_ms` (None if the producer is done or idle).
+    fn next_due_ms(&self, now_ms: u64) -> Option<u64> {
+        if self.rate_per_sec <= 0.0 || (self.max_records > 0 && self.produced >= self.max_records) {
+            return None;
+        }
+        let next_index = (self.produced + 1 - self.produced_at_rate_since) as f64;
+        let at = self.rate_since_ms + (next_index * 1000.0 / self.rate_per_sec).ceil() as u64;
+        Some(at.max(now_ms + self.linger_ms.max(1)))
+    }
+}
+
+/// The key string of entity `n`: `user-17`.
+pub fn entity_key(prefix: &str, n: u32) -> String {
+    format!("{prefix}-{n}")
+}
+
+impl Sim {
+    pub(super) fn schedule_first_produce(&mut self, p: u32) {
+        let partitions = self.topics[self.producers[p as usize].topic as usize].logs.len() as u32;
+        self.producers[p as usize].partitions_changed(partitions);
+        self.schedule_produce(p);
+    }
+
+    fn schedule_produce(&mut self, p: u32) {
+        let prod = &self.producers[p as usize];
+        if let Some(at) = prod.next_due_ms(self.now_ms) {
+            let epoch = prod.epoch;
+            self.timers.at(at, Timer::Produce { producer: p, epoch });
+        }
+    }
+
+    pub(super) fn set_rate(&mut self, p: u32, rate_per_sec: f64) {
+        let now = self.now_ms;
+        let prod = &mut self.producers[p as usize];
+        prod.rate_since_ms = now;
+        prod.produced_at_rate_since = prod.produced;
+        prod.rate_per_sec = rate_per_sec;
+        // A new epoch makes the already scheduled tick a no-op.
+        prod.epoch += 1;
+        self.schedule_produce(p);
+    }
+
+    pub(super) fn produce_tick(&mut self, p: u32, epoch: u32) {
+        let now = self.now_ms;
+        let latency = self.latency_ms();
+        let prod = &mut self.producers[p as usize];
+        if prod.epoch != epoch {
+            return;
+        }
+        let due = prod.due_by(now);
+        let n = due.saturating_sub(prod.produced);
+        let topic = prod.topic;
+        let partitions = prod.scratch.len() as u32;
+        let mut sends: Vec<(u32, Vec<u32>)> = Vec::new();
+        match &prod.keys {
+            KeyMode::None => {
+                let mut left = n;
+                while left > 0 {
+                    let (part, run) = prod.sticky.next_run(partitions, left);
+                    prod.scratch[part as usize].extend(std::iter::repeat_n(NO_KEY, run as usize));
+                    left -= run;
+                }
+            }
+            KeyMode::Entity { count, skew, .. } => {
+                for _ in 0..n {
+                    let entity = if *skew > 0.0 && prod.rng.unit() < *skew { 0 } else { prod.rng.below(*count) };
+                    let part = prod.key_partition[entity as usize];
+                    prod.scratch[part as usize].push(entity);
+                }
+            }
+        }
+        for (part, keys) in prod.scratch.iter_mut().enumerate() {
+            if !keys.is_empty() {
+                sends.push((part as u32, std::mem::take(keys)));
+            }
+        }
+        prod.produced = due;
+        for (partition, keys) in sends {
+            self.timers.at(now + latency, Timer::BatchArrives { producer: p, topic, partition, keys, sent_at_ms: now });
+        }
+        self.schedule_produce(p);
+    }
+
+    pub(super) fn append_batch(&mut self, producer: u32, topic: u32, partition: u32, keys: Vec<u32>, sent_at_ms: u64) {
+        let t = &mut self.topics[topic as usize];
+        let Some(log) = t.logs.get_mut(partition as usize) else { return };
+        let base_offset = log.append(keys.iter().copied());
+        t.produced += keys.len() as u64;
+        let truncated = log.enforce_retention(t.retention_records);
+        let event_keys = keys.iter().map(|&k| (k != NO_KEY).then_some(k)).collect();
+        self.emit(Event::RecordsAppended { producer, topic, partition, base_offset, keys: event_keys, sent_at_ms, transactional: false });
+        if let Some(log_start_offset) = truncated {
+            self.emit(Event::LogTruncated { topic, partition, log_start_offset });
+        }
+        self.data_arrived(topic, partition);
+    }
+}

@@ -1,0 +1,108 @@
+//! Timers are data (as in quinn's `connection/timer.rs`): every future action of the model
+//! is an entry in one queue ordered by (due time, insertion order). A timer that fires for a
+//! consumer process that has since crashed or restarted carries a stale incarnation and is a
+//! safe no-op.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use super::protocol::{Request, Response};
+
+/// A client process endpoint: group, slot, and the incarnation of the process in the slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub group: u32,
+    pub slot: u32,
+    pub inc: u32,
+}
+
+/// Something the model will do at a given time.
+#[derive(Debug)]
+pub(crate) enum Timer {
+    /// Apply the scenario's scheduled input number `0`.
+    Scheduled(usize),
+    /// A producer's next production tick.
+    Produce { producer: u32, epoch: u32 },
+    /// A produced batch reaches the partition leader.
+    BatchArrives { producer: u32, topic: u32, partition: u32, keys: Vec<u32>, sent_at_ms: u64 },
+    /// A request reaches the group coordinator.
+    ToCoordinator { from: Endpoint, req: Request },
+    /// A response reaches a client.
+    ToClient { to: Endpoint, resp: Response },
+    /// A fetch request reaches the partition leader.
+    FetchArrives { from: Endpoint, fetch_epoch: u64 },
+    /// A parked fetch gives up waiting for data (`fetch.max.wait.ms`).
+    FetchExpires { from: Endpoint, fetch_epoch: u64 },
+    /// A fetch response reaches the consumer.
+    FetchResponse { to: Endpoint, fetch_epoch: u64, segments: Vec<super::consumer::Segment> },
+    /// The consumer finishes processing the record it is on.
+    ProcessDone { to: Endpoint, step: u64 },
+    /// A consumer waiting in `poll()` looks again (after `retry.backoff.ms`).
+    Wake { to: Endpoint },
+    /// The consumer's heartbeat thread wakes up.
+    Heartbeat { to: Endpoint },
+    /// The coordinator checks a member's session (`serial` names the member).
+    SessionCheck { group: u32, serial: u64 },
+    /// The coordinator's rebalance timeout (or initial delay) for rebalance `epoch`.
+    RebalanceDeadline { group: u32, epoch: u64, initial_delay: bool },
+    /// The transaction coordinator aborts a transaction left open too long.
+    TxnTimeout { txn: u64 },
+}
+
+struct Entry {
+    at_ms: u64,
+    seq: u64,
+    timer: Timer,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at_ms, self.seq) == (other.at_ms, other.seq)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest (then first inserted).
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at_ms, other.seq).cmp(&(self.at_ms, self.seq))
+    }
+}
+
+/// The queue of pending timers.
+#[derive(Default)]
+pub(crate) struct Timers {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+}
+
+impl Timers {
+    /// Schedules `timer` at `at_ms`.
+    pub fn at(&mut self, at_ms: u64, timer: Timer) {
+        self.seq += 1;
+        self.heap.push(Entry { at_ms, seq: self.seq, timer });
+    }
+
+    /// The earliest due time.
+    pub fn next_ms(&self) -> Option<u64> {
+        self.heap.peek().map(|e| e.at_ms)
+    }
+
+    /// Pops the earliest timer if it is due at or before `now_ms`.
+    pub fn pop_due(&mut self, now_ms: u64) -> Option<(u64, Timer)> {
+        if self.heap.peek()?.at_ms <= now_ms {
+            self.heap.pop().map(|e| (e.at_ms, e.timer))
+        } else {
+            None
+        }
+    }
+
+    /// Number of pending timers.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+}

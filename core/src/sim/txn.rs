@@ -1,0 +1,185 @@
+//! Exactly-once consume-transform-produce (KIP-98 transactions, KIP-447 fencing by group
+//! generation): each fetched batch is processed inside a transaction that writes output
+//! records and the consumed offsets; `commitTransaction` makes both visible at once, and an
+//! abort (a crash, a fenced zombie, a timeout) makes neither visible. read_committed readers
+//! stop at the last stable offset and skip aborted records.
+//!
+//! The transaction coordinator is folded into the group coordinator: `EndTxn` carries the
+//! offsets (Kafka sends `TxnOffsetCommit` then `EndTxn`), and is validated like an offset commit
+//! — a member of an old generation is a zombie and its transaction is aborted.
+
+use crate::event::{ConsumerState, Event, Tp};
+use crate::log::NO_KEY;
+use crate::partitioner::partition_for_key;
+use crate::scenario::KeyMode;
+
+use super::consumer::Segment;
+use super::protocol::Request;
+use super::timer::{Endpoint, Timer};
+use super::Sim;
+
+/// An open transaction.
+#[derive(Clone, Debug)]
+pub(crate) struct Txn {
+    pub id: u64,
+    pub group: u32,
+    pub slot: u32,
+    /// Output records written, as (topic, partition, offset).
+    pub outputs: Vec<(u32, u32, u64)>,
+    /// Input ranges consumed inside it.
+    pub consumed: Vec<Segment>,
+}
+
+/// All open transactions.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Transactions {
+    next_id: u64,
+    pub open: Vec<Txn>,
+}
+
+impl Sim {
+    pub(super) fn begin_transaction(&mut self, g: u32, s: u32) {
+        self.txns.next_id += 1;
+        let id = self.txns.next_id;
+        self.txns.open.push(Txn { id, group: g, slot: s, outputs: Vec::new(), consumed: Vec::new() });
+        self.groups[g as usize].slots[s as usize].txn = Some(id);
+        let timeout = self.groups[g as usize].cfg.transaction_timeout_ms;
+        self.timers.at(self.now_ms + timeout, Timer::TxnTimeout { txn: id });
+        self.emit(Event::TransactionBegun { group: g, member: s, txn: id });
+    }
+
+    fn txn_mut(&mut self, id: u64) -> Option<&mut Txn> {
+        self.txns.open.iter_mut().find(|t| t.id == id)
+    }
+
+    /// The output partition of a transformed record: the input key keeps its key, so it is
+    /// partitioned by murmur2 like any keyed record; unkeyed records keep their partition number.
+    fn output_partition(&self, input_topic: u32, input_partition: u32, key: u32, partitions: u32) -> u32 {
+        if key == NO_KEY {
+            return input_partition % partitions;
+        }
+        let prefix = self.producers.iter().find_map(|p| match &p.keys {
+            KeyMode::Entity { prefix, .. } if p.topic == input_topic => Some(prefix.as_str()),
+            _ => None,
+        });
+        match prefix {
+            Some(prefix) => partition_for_key(super::producer::entity_key(prefix, key).as_bytes(), partitions),
+            None => input_partition % partitions,
+        }
+    }
+
+    /// Writes one output record per processed input record, inside the member's transaction.
+    pub(super) fn transactional_output(&mut self, g: u32, s: u32, tp: Tp, from: u64, to: u64) {
+        let Some(txn) = self.groups[g as usize].slots[s as usize].txn else { return };
+        let Some(out_topic) = self.groups[g as usize].output_topic else { return };
+        let read_committed = self.read_committed(g);
+        if let Some(t) = self.txn_mut(txn) {
+            match t.consumed.last_mut() {
+                Some(last) if last.tp == tp && last.to == from => last.to = to,
+                _ => t.consumed.push(Segment { tp, from, to }),
+            }
+        }
+        for off in from..to {
+            let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
+            if !log.kind(off).visible(read_committed) {
+                continue;
+            }
+            let key = log.key(off);
+            let partitions = self.topics[out_topic as usize].logs.len() as u32;
+            let partition = self.output_partition(tp.0, tp.1, key, partitions);
+            let offset = self.topics[out_topic as usize].logs[partition as usize].append_transactional(txn, key);
+            if let Some(t) = self.txn_mut(txn) {
+                t.outputs.push((out_topic, partition, offset));
+            }
+            self.emit(Event::OutputRecordAppended {
+                group: g,
+                member: s,
+                topic: out_topic,
+                partition,
+                offset,
+                key: (key != NO_KEY).then_some(key),
+                txn,
+            });
+            // Read-uncommitted readers may see it at once.
+            self.data_arrived(out_topic, partition);
+        }
+    }
+
+    /// `sendOffsetsToTransaction` + `commitTransaction`.
+    pub(super) fn commit_transaction(&mut self, g: u32, s: u32) {
+        let c = &mut self.groups[g as usize].slots[s as usize];
+        let Some(txn) = c.txn else { return };
+        c.lp = super::consumer::Loop::Committing;
+        let offsets: Vec<(Tp, u64)> = c.assigned.iter().copied().zip(c.positions.iter().copied()).collect();
+        let req = Request::EndTxn { member_id: c.member_id.clone(), generation: c.generation, txn, offsets };
+        let from = Endpoint { group: g, slot: s, inc: c.inc };
+        let arrives_at_ms = self.now_ms + self.latency_ms();
+        self.emit(Event::RequestSent { group: g, member: s, kind: crate::event::RequestKind::Commit, sent_at_ms: self.now_ms, arrives_at_ms });
+        self.timers.at(arrives_at_ms, Timer::ToCoordinator { from, req });
+        let c = &mut self.groups[g as usize].slots[s as usize];
+        if c.state != ConsumerState::Committing {
+            c.state = ConsumerState::Committing;
+            self.emit(Event::ConsumerStateChanged { group: g, member: s, state: ConsumerState::Committing });
+        }
+    }
+
+    /// The coordinator completes transaction `id`: commit (markers, offsets, ledger) or abort.
+    pub(super) fn end_transaction(&mut self, id: u64, commit: bool, offsets: &[(Tp, u64)], from: Endpoint) {
+        if !commit {
+            return self.abort_transaction(id);
+        }
+        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else { return };
+        let t = self.txns.open.remove(i);
+        self.write_markers(&t, true);
+        self.store_offsets(from, offsets);
+        let g = t.group;
+        let read_committed = self.read_committed(g);
+        for seg in &t.consumed {
+            let log = &self.topics[seg.tp.0 as usize].logs[seg.tp.1 as usize];
+            let ledger = &mut self.groups[g as usize].parts[seg.tp.0 as usize][seg.tp.1 as usize].ledger;
+            let out = ledger.process(seg.from, seg.to, |a, b| log.visible_in(a, b, read_committed));
+            if out.duplicates > 0 {
+                self.emit(Event::DuplicatesProcessed {
+                    group: g,
+                    topic: seg.tp.0,
+                    partition: seg.tp.1,
+                    first_offset: seg.from,
+                    count: out.duplicates as u32,
+                });
+            }
+            if let Some((first_offset, count)) = out.lost {
+                self.emit(Event::RecordsLost { group: g, topic: seg.tp.0, partition: seg.tp.1, first_offset, count });
+            }
+        }
+        self.emit(Event::TransactionCommitted { group: g, member: t.slot, txn: id });
+    }
+
+    /// Aborts transaction `id` if it is still open.
+    pub(super) fn abort_transaction(&mut self, id: u64) {
+        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else { return };
+        let t = self.txns.open.remove(i);
+        self.write_markers(&t, false);
+        self.emit(Event::TransactionAborted { group: t.group, member: t.slot, txn: id, records: t.outputs.len() as u32 });
+    }
+
+    pub(super) fn txn_timeout(&mut self, id: u64) {
+        self.abort_transaction(id);
+    }
+
+    fn write_markers(&mut self, t: &Txn, commit: bool) {
+        let mut touched: Vec<(u32, u32)> = t.outputs.iter().map(|&(tt, p, _)| (tt, p)).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for (topic, partition) in touched {
+            let offs: Vec<u64> = t.outputs.iter().filter(|o| (o.0, o.1) == (topic, partition)).map(|o| o.2).collect();
+            let tp_log = &mut self.topics[topic as usize];
+            if let Some(n) = tp_log.logs[partition as usize].end_transaction(t.id, commit, &offs) {
+                if commit {
+                    tp_log.produced += u64::from(n);
+                }
+            }
+            // The last stable offset moved: read_committed readers may fetch now.
+            self.data_arrived(topic, partition);
+        }
+    }
+}

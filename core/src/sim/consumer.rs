@@ -57,7 +57,7 @@ pub(crate) enum Stall {
     Poll,
     ProcessDone(u64),
     Fetched(u64, Vec<Segment>),
-    Committed(CommitPurpose, Result<(), ProtoError>),
+    Committed(CommitPurpose, Result<(), ProtoError>, bool),
     TxnEnded(Result<(), ProtoError>),
 }
 
@@ -363,7 +363,19 @@ impl Sim {
     }
 
     /// `commitSync()`/`commitAsync()` of every assigned partition's position.
+    ///
+    /// While the member is itself (re)joining, Kafka's `ConsumerCoordinator` has no stable
+    /// generation to commit with and fails the commit locally with a
+    /// `RebalanceInProgressException` — nothing is sent (KIP-429 era clients).
     fn commit_positions(&mut self, g: u32, s: u32, purpose: CommitPurpose) {
+        let c = self.slot(g, s);
+        if (c.joining || c.generation < 0) && !matches!(purpose, CommitPurpose::Revoke | CommitPurpose::Close) {
+            if purpose == CommitPurpose::Auto {
+                return;
+            }
+            self.emit(Event::CommitFailed { group: g, member: s, error: crate::event::CommitError::RebalanceInProgress });
+            return self.after_commit(g, s, purpose);
+        }
         let c = self.slot(g, s);
         let offsets: Vec<(Tp, u64)> = c.assigned.iter().copied().zip(c.positions.iter().copied()).collect();
         if purpose != CommitPurpose::Auto {
@@ -382,8 +394,16 @@ impl Sim {
         }
         let (g, s) = (to.group, to.slot);
         match resp {
-            Response::Heartbeat(r) => self.heartbeat_response(g, s, r),
-            Response::Commit { purpose, result } => self.commit_response(g, s, purpose, result),
+            Response::Heartbeat { generation, result } => {
+                // ConsumerCoordinator ignores errors about a generation it has already left.
+                if generation == self.slot(g, s).generation {
+                    self.heartbeat_response(g, s, result)
+                }
+            }
+            Response::Commit { purpose, generation, result } => {
+                let stale = generation != self.slot(g, s).generation;
+                self.commit_response(g, s, purpose, result, stale)
+            }
             Response::EndTxn(r) => self.txn_ended(g, s, r),
             resp @ (Response::Join(_) | Response::Sync { .. }) => {
                 if self.slot(g, s).in_poll() {
@@ -857,15 +877,18 @@ impl Sim {
         }
     }
 
-    fn commit_response(&mut self, g: u32, s: u32, purpose: CommitPurpose, result: Result<(), ProtoError>) {
+    /// `stale`: the member has moved to another generation since it sent the commit; Kafka's
+    /// `OffsetCommitResponseHandler` then fails the commit without resetting the member.
+    fn commit_response(&mut self, g: u32, s: u32, purpose: CommitPurpose, result: Result<(), ProtoError>, stale: bool) {
         if purpose != CommitPurpose::Auto && self.slot(g, s).paused {
-            self.slot(g, s).stalled = Some(Stall::Committed(purpose, result));
+            self.slot(g, s).stalled = Some(Stall::Committed(purpose, result, stale));
             return;
         }
         if let Err(e) = result {
             self.emit(Event::CommitFailed { group: g, member: s, error: e.into() });
             match e {
                 ProtoError::RebalanceInProgress => self.slot(g, s).rejoin_needed = true,
+                _ if stale => {}
                 _ => {
                     let c = self.slot(g, s);
                     c.generation = -1;
@@ -876,6 +899,11 @@ impl Sim {
         } else if self.take_crash(g, s, CrashPoint::AfterCommit) {
             return;
         }
+        self.after_commit(g, s, purpose);
+    }
+
+    /// Where the loop goes once a commit is answered (or failed locally).
+    fn after_commit(&mut self, g: u32, s: u32, purpose: CommitPurpose) {
         match purpose {
             CommitPurpose::Auto => {}
             CommitPurpose::AfterBatch => self.poll(g, s),
@@ -963,7 +991,7 @@ impl Sim {
             Some(Stall::Poll) => self.poll(g, s),
             Some(Stall::ProcessDone(step)) => self.process_done(to, step),
             Some(Stall::Fetched(epoch, segs)) => self.fetch_response(to, epoch, segs),
-            Some(Stall::Committed(p, r)) => self.commit_response(g, s, p, r),
+            Some(Stall::Committed(p, r, stale)) => self.commit_response(g, s, p, r, stale),
             Some(Stall::TxnEnded(r)) => self.txn_ended(g, s, r),
         }
     }

@@ -41,6 +41,8 @@ pub(crate) struct Coordinator {
     pub members: Vec<CoordMember>,
     pub epoch: u64,
     pub in_initial_delay: bool,
+    /// The last assignment withheld partitions (cooperative): a follow-up rebalance is due.
+    pub follow_up_due: bool,
     next_serial: u64,
 }
 
@@ -54,6 +56,7 @@ impl Default for Coordinator {
             members: Vec::new(),
             epoch: 0,
             in_initial_delay: false,
+            follow_up_due: false,
             next_serial: 0,
         }
     }
@@ -113,8 +116,8 @@ impl Sim {
             }
             Request::Sync { member_id, generation, assignment } => self.handle_sync(from, member_id, generation, assignment),
             Request::Heartbeat { member_id, generation } => {
-                let r = self.handle_heartbeat(from.group, &member_id, generation);
-                self.respond(from, Response::Heartbeat(r));
+                let result = self.handle_heartbeat(from.group, &member_id, generation);
+                self.respond(from, Response::Heartbeat { generation, result });
             }
             Request::Leave { member_id } => self.handle_leave(from.group, &member_id),
             Request::Commit { member_id, generation, offsets, purpose } => {
@@ -122,7 +125,7 @@ impl Sim {
                 if result.is_ok() {
                     self.store_offsets(from, &offsets);
                 }
-                self.respond(from, Response::Commit { purpose, result });
+                self.respond(from, Response::Commit { purpose, generation, result });
             }
             Request::EndTxn { member_id, generation, txn, offsets } => {
                 let r = self.validate_commit(from.group, &member_id, generation);
@@ -159,7 +162,6 @@ impl Sim {
                         let ok = JoinOk {
                             generation: c.generation,
                             protocol: c.protocol.expect("a stable group has a protocol"),
-                            leader_id: c.leader.clone().unwrap_or_default(),
                             members: None,
                         };
                         self.emit(Event::StaticMemberRejoined { group: g, member: from.slot, member_id });
@@ -196,7 +198,7 @@ impl Sim {
                 let m = &mut c.members[i];
                 let reason = if m.protocols != protocols {
                     RebalanceReason::ProtocolChanged
-                } else if !m.assignment.is_empty() && owned.len() < m.assignment.len() && owned.iter().all(|tp| m.assignment.contains(tp)) {
+                } else if c.follow_up_due && c.state == GroupState::Stable {
                     RebalanceReason::CooperativeFollowUp
                 } else {
                     RebalanceReason::MemberJoined
@@ -316,7 +318,7 @@ impl Sim {
             m.awaiting_join = false;
             m.session_deadline_ms = now + session;
             let members = (m.member_id == leader_id).then(|| subs.clone());
-            replies.push((m.endpoint, JoinOk { generation, protocol, leader_id: leader_id.clone(), members }));
+            replies.push((m.endpoint, JoinOk { generation, protocol, members }));
         }
         self.set_group_state(g, GroupState::CompletingRebalance);
         for (to, ok) in replies {
@@ -328,6 +330,7 @@ impl Sim {
         let g = from.group;
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
+        let total = self.subscribed_partitions(g).len();
         let c = &mut self.groups[g as usize].coord;
         let gen_now = c.generation;
         let fail = |e| Response::Sync { generation, result: Err(e) };
@@ -349,6 +352,7 @@ impl Sim {
                 c.members[i].awaiting_sync = true;
                 let is_leader = c.leader.as_deref() == Some(member_id.as_str());
                 if let (true, Some(assignment)) = (is_leader, assignment) {
+                    c.follow_up_due = assignment.iter().map(|(_, a)| a.len()).sum::<usize>() < total;
                     for m in c.members.iter_mut() {
                         m.assignment = assignment.iter().find(|(id, _)| *id == m.member_id).map(|(_, a)| a.clone()).unwrap_or_default();
                     }

@@ -71,7 +71,10 @@ pub struct Sim {
     groups: Vec<Group>,
     events: Vec<TimedEvent>,
     txns: txn::Transactions,
-    /// Inputs applied so far (scheduled and interactive), for replay and sharing.
+    /// The scenario's inputs in time order (stable for equal times), and the next to apply.
+    schedule: Vec<(usize, TimedInput)>,
+    next_scheduled: usize,
+    /// Inputs applied through [`Sim::handle`], for replay and sharing.
     input_log: Vec<TimedInput>,
 }
 
@@ -131,14 +134,13 @@ impl Sim {
             groups,
             events: Vec::new(),
             txns: txn::Transactions::default(),
+            schedule: Vec::new(),
+            next_scheduled: 0,
             input_log: Vec::new(),
         };
-        // Scheduled inputs first, so at equal times they precede the model's own timers.
-        let mut order: Vec<usize> = (0..sim.scenario.inputs.len()).collect();
-        order.sort_by_key(|&i| sim.scenario.inputs[i].at_ms);
-        for i in order {
-            sim.timers.at(sim.scenario.inputs[i].at_ms, Timer::Scheduled(i));
-        }
+        let mut schedule: Vec<(usize, TimedInput)> = sim.scenario.inputs.iter().cloned().enumerate().collect();
+        schedule.sort_by_key(|(_, t)| t.at_ms);
+        sim.schedule = schedule;
         for p in 0..sim.producers.len() {
             sim.schedule_first_produce(p as u32);
         }
@@ -165,21 +167,47 @@ impl Sim {
         self.now_ms
     }
 
-    /// When the next internal timer is due, if any.
+    /// When the model next acts on its own (a timer or a scheduled input), if ever.
     pub fn next_deadline_ms(&self) -> Option<u64> {
-        self.timers.next_ms()
+        let input = self.schedule.get(self.next_scheduled).map(|(_, t)| t.at_ms);
+        match (self.timers.next_ms(), input) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Every input applied so far with its time (scheduled ones included).
+    /// Every input applied through [`Sim::handle`], with its time (the scenario's own
+    /// scheduled inputs are not repeated here).
     pub fn input_log(&self) -> &[TimedInput] {
         &self.input_log
     }
 
     /// Runs the model up to `now_ms` (earlier times are a no-op: time never goes back).
+    ///
+    /// A scheduled input at time `t` is applied after every timer due at or before `t`, exactly
+    /// as `handle(t, input)` would apply it, so a recorded session replays identically.
     pub fn advance(&mut self, now_ms: u64) {
-        while let Some((at, timer)) = self.timers.pop_due(now_ms) {
-            self.now_ms = self.now_ms.max(at);
-            self.fire(timer);
+        loop {
+            let input_at = self.schedule.get(self.next_scheduled).map(|(_, t)| t.at_ms).filter(|&t| t <= now_ms);
+            let timer_at = self.timers.next_ms().filter(|&t| t <= now_ms);
+            match (timer_at, input_at) {
+                (Some(t), i) if i.is_none_or(|i| t <= i) => {
+                    let (at, timer) = self.timers.pop_due(now_ms).expect("peeked");
+                    self.now_ms = self.now_ms.max(at);
+                    self.fire(timer);
+                }
+                (_, Some(at)) => {
+                    let (i, ti) = self.schedule[self.next_scheduled].clone();
+                    self.next_scheduled += 1;
+                    self.now_ms = self.now_ms.max(at);
+                    match self.check_input(&ti.input, &format!("inputs[{i}].input")) {
+                        Ok(()) => self.apply(ti.input),
+                        Err(e) => self.emit(Event::InputRejected { reason: e.to_string() }),
+                    }
+                }
+                (None, None) => break,
+                (Some(_), None) => unreachable!("covered by the first arm"),
+            }
         }
         self.now_ms = self.now_ms.max(now_ms);
     }
@@ -188,6 +216,7 @@ impl Sim {
     pub fn handle(&mut self, now_ms: u64, input: Input) -> Result<(), ScenarioError> {
         self.advance(now_ms);
         self.check_input(&input, "input")?;
+        self.input_log.push(TimedInput { at_ms: self.now_ms, input: input.clone() });
         self.apply(input);
         Ok(())
     }
@@ -213,13 +242,6 @@ impl Sim {
 
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::Scheduled(i) => {
-                let input = self.scenario.inputs[i].input.clone();
-                match self.check_input(&input, &format!("inputs[{i}].input")) {
-                    Ok(()) => self.apply(input),
-                    Err(e) => self.emit(Event::InputRejected { reason: e.to_string() }),
-                }
-            }
             Timer::Produce { producer, epoch } => self.produce_tick(producer, epoch),
             Timer::BatchArrives { producer, topic, partition, keys, sent_at_ms } => {
                 self.append_batch(producer, topic, partition, keys, sent_at_ms)
@@ -312,7 +334,6 @@ impl Sim {
     }
 
     fn apply(&mut self, input: Input) {
-        self.input_log.push(TimedInput { at_ms: self.now_ms, input: input.clone() });
         match input {
             Input::AddConsumer { group } => self.add_consumer(group),
             Input::CrashConsumer { group, member, at } => self.request_crash(group, member, at),

@@ -61,7 +61,6 @@ pub(crate) enum CommitPurpose {
 pub(crate) struct JoinOk {
     pub generation: i32,
     pub protocol: Strategy,
-    pub leader_id: String,
     /// Only the leader gets the members' subscriptions.
     pub members: Option<Vec<Subscription>>,
 }
@@ -90,7 +89,8 @@ impl From<ProtoError> for CommitError {
 pub(crate) enum Response {
     Join(Result<JoinOk, ProtoError>),
     Sync { generation: i32, result: Result<Vec<Tp>, ProtoError> },
-    Heartbeat(Result<(), ProtoError>),
-    Commit { purpose: CommitPurpose, result: Result<(), ProtoError> },
+    /// `generation` echoes the request's, so a late error about an old generation is ignored.
+    Heartbeat { generation: i32, result: Result<(), ProtoError> },
+    Commit { purpose: CommitPurpose, generation: i32, result: Result<(), ProtoError> },
     EndTxn(Result<(), ProtoError>),
 }

@@ -19,8 +19,6 @@ pub(crate) struct Endpoint {
 /// Something the model will do at a given time.
 #[derive(Debug)]
 pub(crate) enum Timer {
-    /// Apply the scenario's scheduled input number `0`.
-    Scheduled(usize),
     /// A producer's next production tick.
     Produce { producer: u32, epoch: u32 },
     /// A produced batch reaches the partition leader.

@@ -955,6 +955,9 @@ impl Sim {
         c.crash_at = None;
         c.batch.clear();
         c.joining = false;
+        // The process's memory is gone; the coordinator still counts it until its session ends.
+        c.assigned.clear();
+        c.positions.clear();
         self.emit(Event::ConsumerCrashed { group: g, member: s, at });
         self.set_state(g, s, ConsumerState::Crashed);
         self.refresh_downtime(g);

@@ -1,0 +1,66 @@
+// Shared Playwright helpers: a page fixture that fails the test on any console error or page
+// error, a "ready" wait, and small accessors for the page's controller (window.mailroom).
+import { test as base, expect } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+
+export const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const test = base.extend({
+  errors: async ({ page }, use) => {
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+    await use(errors);
+    expect(errors, "no console errors or page errors").toEqual([]);
+  },
+});
+export { expect };
+
+/** Opens a page and waits until it set body[data-ready=1]. */
+export async function open(page, path = "/") {
+  await page.goto(path);
+  await page.waitForSelector("body[data-ready='1']", { timeout: 20_000 });
+}
+
+/** Evaluates `fn(controller, arg)` in the page, with the main page's controller. */
+export function sim(page, fn, arg) {
+  return page.evaluate(([src, a]) => {
+    // eslint-disable-next-line no-new-func
+    const f = new Function(`return (${src})`)();
+    return f(window.mailroom, a);
+  }, [fn.toString(), arg]);
+}
+
+/** Starts recording every event of the main page's controller into window.__events. */
+export async function recordEvents(page) {
+  await page.evaluate(() => {
+    window.__events = [];
+    window.mailroom.on("events", (b) => { for (const e of b) window.__events.push(e); });
+    window.mailroom.on("reset", () => { window.__events = []; });
+  });
+}
+
+export function eventsOf(page, type) {
+  return page.evaluate((t) => window.__events.filter((e) => e.type === t), type);
+}
+
+/** Sets the speed through the logarithmic slider (value = log10(speed)). */
+export async function setSpeed(page, speed) {
+  await page.locator("#app [data-testid=speed]").fill(String(Math.log10(speed)));
+}
+
+/** Counts distinct colours in a sample grid of a canvas (a blank canvas has one). */
+export function canvasColours(page, selector = "#app") {
+  return page.evaluate((sel) => {
+    const host = document.querySelector(sel);
+    const c = (host.shadowRoot ?? host).querySelector("canvas[data-testid=stage]");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let y = 0; y < c.height; y += 7) for (let x = 0; x < c.width; x += 7) {
+      const i = (y * c.width + x) * 4;
+      seen.add(`${d[i] >> 3},${d[i + 1] >> 3},${d[i + 2] >> 3}`);
+    }
+    return seen.size;
+  }, selector);
+}

@@ -1,0 +1,211 @@
+// Guided scenes: each one is a deterministic scenario (fixed seed, faults scheduled as scenario
+// inputs) plus narrated steps pinned to simulated times. Replaying a scene always shows the same
+// thing, so the narration can point at what is on screen. The texts follow the seed's Kafka notes.
+
+const TOPIC = "user-activity";
+
+/** The main page's scenario: small enough to read, busy enough to show everything. */
+export const DEFAULT_SCENARIO = {
+  seed: 7,
+  duration_ms: 0,
+  topics: [{ name: TOPIC, partitions: 6 }],
+  producers: [{ id: "web-app", topic: TOPIC, rate_per_sec: 4, keys: { mode: "entity", prefix: "user", count: 20 } }],
+  groups: [{
+    "group.id": "billing", topics: [TOPIC], consumers: 3,
+    "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.records": 5, processing_ms: 300,
+  }],
+};
+
+/** Group settings shared by the scenes: short timeouts so a crash resolves within seconds. */
+const quickGroup = (id, extra = {}) => ({
+  "group.id": id, topics: [TOPIC], consumers: 3,
+  "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.records": 5, processing_ms: 250,
+  ...extra,
+});
+
+const userProducer = (extra = {}) => ({ id: "web-app", topic: TOPIC, rate_per_sec: 4, keys: { mode: "entity", prefix: "user", count: 12 }, ...extra });
+
+const crash = (at_ms, member, at = "now", group = 0) => ({ at_ms, input: { type: "CrashConsumer", group, member, at } });
+
+export const SCENES = {
+  "user-ordering": {
+    title: "One user's events stay in order (key = user_id)",
+    scenario: {
+      seed: 11, duration_ms: 20000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [userProducer({ keys: { mode: "entity", prefix: "user", count: 8 } })],
+      groups: [quickGroup("billing")],
+    },
+    steps: [
+      { at_ms: 0, text: "A web app sends login, purchase and logout events, keyed by user id. The partitioner hashes the key, so every event of user-3 lands on the same partition." },
+      { at_ms: 4000, text: "Each colour is one user. Look along a shelf: a user's envelopes sit in offset order — Kafka guarantees order within a partition." },
+      { at_ms: 9000, text: "Each partition has exactly one owner in the group (the coloured line), so one consumer sees all of user-3's events, in the order they happened." },
+      { at_ms: 15000, text: "Different users share a partition, but one user never spans two: that is the per-key ordering guarantee." },
+    ],
+  },
+  "unkeyed-spread": {
+    title: "Unkeyed logs spread evenly",
+    scenario: {
+      seed: 12, duration_ms: 20000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [{ id: "log-shipper", topic: TOPIC, rate_per_sec: 12, keys: { mode: "none" }, "sticky.batch.records": 6 }],
+      groups: [quickGroup("monitoring", { processing_ms: 60 })],
+    },
+    steps: [
+      { at_ms: 0, text: "System logs carry no key (grey envelopes): order between them does not matter." },
+      { at_ms: 3000, text: "Without a key the producer sticks to one partition for a batch (the dashed line), then moves on (KIP-794's sticky partitioner)." },
+      { at_ms: 10000, text: "Over time every partition gets about the same share: the load spreads evenly over partitions and consumers." },
+    ],
+  },
+  "order-id": {
+    title: "One order's updates never interleave (key = order_id)",
+    scenario: {
+      seed: 13, duration_ms: 20000, topics: [{ name: TOPIC, partitions: 4 }],
+      producers: [{ id: "order-service", topic: TOPIC, rate_per_sec: 6, keys: { mode: "entity", prefix: "order", count: 30 } }],
+      groups: [quickGroup("reprocessing", { consumers: 2 })],
+    },
+    steps: [
+      { at_ms: 0, text: "Order updates (created, paid, shipped) are keyed by order id." },
+      { at_ms: 5000, text: "All updates of order-17 sit on one partition, in order, handled by one consumer: two workers never process the same order at once." },
+      { at_ms: 12000, text: "Batch reprocessing of one order is safe: nothing of it is interleaved on another partition." },
+    ],
+  },
+  parallelism: {
+    title: "Group parallelism and the idle extra consumer",
+    scenario: {
+      seed: 14, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 4 }],
+      producers: [userProducer({ rate_per_sec: 6 })],
+      groups: [quickGroup("billing", { consumers: 5 })],
+      inputs: [crash(9000, 0)],
+    },
+    steps: [
+      { at_ms: 0, text: "Four partitions, five consumers. A partition has at most one owner in a group, so one consumer gets nothing." },
+      { at_ms: 4000, text: "The extra consumer idles: it is in the group, heartbeating, with no partition. More consumers than partitions buys no parallelism." },
+      { at_ms: 9000, text: "consumer-1 crashes. Nothing happens at first: the coordinator waits for session.timeout.ms (6 s here) without heartbeats." },
+      { at_ms: 15500, text: "The session expired and the group rebalanced: the idle consumer took over a partition. An idle consumer is a hot spare." },
+    ],
+  },
+  "crash-before-commit": {
+    title: "Crash before commit → a duplicate (at-least-once)",
+    scenario: {
+      seed: 15, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 3 }],
+      producers: [userProducer({ rate_per_sec: 3 })],
+      groups: [quickGroup("billing", { consumers: 2, commit: "after_processing" })],
+      inputs: [crash(5000, 0, "after_processing")],
+    },
+    steps: [
+      { at_ms: 0, text: "At-least-once: each consumer processes its batch, then commits the offset." },
+      { at_ms: 5000, text: "consumer-1 is set to crash right after processing a batch, before it commits." },
+      { at_ms: 8000, text: "It crashed with work done but not committed: the committed marker still points before that batch." },
+      { at_ms: 13000, text: "After the session timeout its partitions move to consumer-2, which starts from the committed offset — and processes those records again. Duplicates flash orange; make processing idempotent." },
+    ],
+  },
+  "commit-before-processing": {
+    title: "Commit before processing → a lost record (at-most-once)",
+    scenario: {
+      seed: 16, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 3 }],
+      producers: [userProducer({ rate_per_sec: 3 })],
+      groups: [quickGroup("billing", { consumers: 2, commit: "before_processing" })],
+      inputs: [crash(5000, 0, "after_commit")],
+    },
+    steps: [
+      { at_ms: 0, text: "At-most-once: each consumer commits the batch's end offset first, then processes it." },
+      { at_ms: 5000, text: "consumer-1 will crash right after a commit is acknowledged, before processing that batch." },
+      { at_ms: 8000, text: "Kafka believes the batch is done — the committed marker is past it — yet nobody processed it." },
+      { at_ms: 13000, text: "consumer-2 takes over from the committed offset: those records drop into the lost tray. Never delivered twice, but possibly never." },
+    ],
+  },
+  "auto-commit": {
+    title: "The auto-commit surprise",
+    scenario: {
+      seed: 17, duration_ms: 26000, topics: [{ name: TOPIC, partitions: 3 }],
+      producers: [userProducer({ rate_per_sec: 4 })],
+      groups: [quickGroup("billing", { consumers: 2, commit: "auto", "auto.commit.interval.ms": 5000 })],
+      inputs: [crash(9000, 0)],
+    },
+    steps: [
+      { at_ms: 0, text: "enable.auto.commit=true (Kafka's default): poll() commits what the previous poll returned, at most every auto.commit.interval.ms (5 s)." },
+      { at_ms: 6000, text: "Watch the committed markers: they jump every few seconds, not after each record." },
+      { at_ms: 9000, text: "consumer-1 crashes between two auto-commits." },
+      { at_ms: 16000, text: "Its successor restarts from the last auto-commit: everything processed since then is processed again. Auto-commit is at-least-once with a window of up to 5 s of duplicates." },
+    ],
+  },
+  "eager-vs-cooperative": {
+    title: "Eager vs cooperative rebalancing",
+    scenario: {
+      seed: 18, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [userProducer({ rate_per_sec: 5 })],
+      groups: [
+        quickGroup("eager", { consumers: 2, "partition.assignment.strategy": ["range"] }),
+        quickGroup("cooperative", { consumers: 2, "partition.assignment.strategy": ["cooperative-sticky"] }),
+      ],
+      inputs: [{ at_ms: 7000, input: { type: "AddConsumer", group: 0 } }, { at_ms: 7000, input: { type: "AddConsumer", group: 1 } }],
+    },
+    steps: [
+      { at_ms: 0, text: "Two groups read the same topic: 'eager' uses range, 'cooperative' uses cooperative-sticky (KIP-429)." },
+      { at_ms: 7000, text: "A third consumer joins each group." },
+      { at_ms: 7300, text: "Eager: every member revokes everything at once — all its lines go grey — and processing stops until the new assignment arrives." },
+      { at_ms: 9000, text: "Cooperative: round one revokes only the partitions that move; round two assigns them. The others never stopped." },
+    ],
+  },
+  "four-strategies": {
+    title: "The four assignment strategies side by side",
+    scenario: {
+      seed: 19, duration_ms: 26000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [userProducer({ rate_per_sec: 4 })],
+      groups: ["range", "roundrobin", "sticky", "cooperative-sticky"].map((s) =>
+        quickGroup(s, { "partition.assignment.strategy": [s], processing_ms: 100 })),
+      inputs: [0, 1, 2, 3].map((g) => crash(7000, 1, "now", g)),
+    },
+    steps: [
+      { at_ms: 0, text: "Four groups, one per strategy, each with 3 consumers on the same 6 partitions." },
+      { at_ms: 4000, text: "Range gives each consumer a contiguous run; round-robin deals partitions like cards; sticky and cooperative-sticky balance too." },
+      { at_ms: 7000, text: "consumer-2 crashes in every group at the same moment." },
+      { at_ms: 14500, text: "After the rebalance, compare who moved: range and round-robin may reshuffle survivors' partitions; sticky strategies only move the orphans." },
+    ],
+  },
+  "static-membership": {
+    title: "Static membership: a quick restart without a rebalance",
+    scenario: {
+      seed: 20, duration_ms: 22000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [userProducer()],
+      groups: [quickGroup("billing", { static_membership: true, "session.timeout.ms": 10000 })],
+      inputs: [crash(5000, 1), { at_ms: 8000, input: { type: "RestartConsumer", group: 0, member: 1 } }],
+    },
+    steps: [
+      { at_ms: 0, text: "Each consumer has a group.instance.id (KIP-345), e.g. a pod name." },
+      { at_ms: 5000, text: "consumer-2 crashes — say, a rolling deploy." },
+      { at_ms: 8000, text: "It comes back within session.timeout.ms under the same instance id: the coordinator hands it its old partitions. No rebalance; the others never paused." },
+    ],
+  },
+  "exactly-once": {
+    title: "Exactly-once: consume, transform, produce in a transaction",
+    scenario: {
+      seed: 21, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 3 }, { name: "invoices", partitions: 3 }],
+      producers: [userProducer({ rate_per_sec: 3 })],
+      groups: [quickGroup("billing", {
+        consumers: 2, commit: "transactional", output_topic: "invoices", "isolation.level": "read_committed",
+        "transaction.timeout.ms": 4000,
+      })],
+      inputs: [crash(6000, 0, "in_transaction")],
+    },
+    steps: [
+      { at_ms: 0, text: "Each consumer reads, writes results to 'invoices' and commits its offsets in one transaction (KIP-98, KIP-447)." },
+      { at_ms: 3000, text: "Dashed envelopes are in an open transaction; committed ones get a green corner, and a marker post closes each transaction." },
+      { at_ms: 6000, text: "consumer-1 crashes inside a transaction, after writing its output but before committing." },
+      { at_ms: 10500, text: "After transaction.timeout.ms (4 s here) the transaction coordinator aborts it: its output is struck through and read_committed readers skip it." },
+      { at_ms: 14000, text: "Its offsets were never committed, so consumer-2 processes those records once more in a new transaction — the outside world sees each effect exactly once." },
+    ],
+  },
+};
+
+export const SCENE_NAMES = Object.keys(SCENES);
+
+/** The scene a name refers to, or undefined. */
+export function scene(name) {
+  return Object.prototype.hasOwnProperty.call(SCENES, name) ? SCENES[name] : undefined;
+}
+
+/** A copy of a scene's scenario (callers may change it). */
+export function sceneScenario(name) {
+  const s = scene(name);
+  return s ? structuredClone(s.scenario) : undefined;
+}

@@ -1,0 +1,530 @@
+// Assembles one Mailroom view — toolbar, stage, side panels, scene narration — inside a host
+// (a shadow root for the widget, or a plain element) and runs its render loop.
+// Used by widget.js (mount / <kafka-mailroom>) and so by the main page and the iframe page.
+// No globals: several views on one page share nothing but the wasm module.
+
+import { Stage } from "./stage.js";
+import { Panels, el } from "./panels.js";
+import { SCENES, SCENE_NAMES, scene as findScene, DEFAULT_SCENARIO } from "./scenes.js";
+import { encodeSession, download, normalizeSession } from "./share.js";
+import { formatMs } from "./sentences.js";
+
+const SPEED_MIN_LOG = -1; // 0.1×
+const SPEED_MAX_LOG = 2; // 100×
+const STRATEGIES = ["range", "roundrobin", "sticky", "cooperative-sticky"];
+const COMMIT_MODES = [["after_processing", "at-least-once (commit after processing)"], ["before_processing", "at-most-once (commit before processing)"], ["auto", "auto-commit (Kafka default)"], ["transactional", "exactly-once (transactions)"]];
+
+/** Where Space must keep its usual meaning (press a button, tick a box, type a space). */
+const SPACE_OWNERS = "button, select, textarea, a[href], input:not([type=range])";
+/** Where any printable key is typing. */
+const TYPING = "select, textarea, input:not([type=range]):not([type=checkbox])";
+
+export class View {
+  /**
+   * @param {ShadowRoot|HTMLElement} host
+   * @param {import("./controller.js").Controller} controller
+   * @param {object} wasm  the binding module (validateScenario)
+   * @param {{controls?: "full"|"basic"|"none", theme?: string, height?: string, scene?: string,
+   *          globalKeys?: boolean, autoplay?: boolean, shareBase?: string}} options
+   */
+  constructor(host, controller, wasm, options = {}) {
+    this.host = host;
+    this.c = controller;
+    this.wasm = wasm;
+    this.opts = { controls: "basic", theme: "auto", ...options };
+    this.sceneName = options.scene ?? null;
+    this.stepIdx = -1;
+    this.disposers = [];
+    this.reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
+    this.darkScheme = matchMedia("(prefers-color-scheme: dark)");
+
+    this.root = el("div", { class: "mr", "data-controls": this.opts.controls });
+    if (this.opts.height) this.root.style.height = this.opts.height; // CSSOM, allowed by the CSP
+    this._toolbar();
+    const body = el("div", { class: "mr-body" });
+    this.stageBox = el("div", { class: "mr-stagebox", tabindex: "0", role: "application", "aria-label": "Kafka simulation stage. Space plays or pauses; period steps; the consumers list beside it opens each consumer's menu." });
+    this.canvas = el("canvas", { class: "mr-canvas", "data-testid": "stage" });
+    this.menu = el("div", { class: "mr-menu", role: "menu", hidden: true, "data-testid": "consumer-menu" });
+    this.stageBox.append(this.canvas, this.menu);
+    this.side = el("aside", { class: "mr-side" });
+    this.consumerList = el("div", { class: "mr-consumers", role: "group", "aria-label": "Consumers" });
+    this.side.append(el("h3", {}, "Consumers"), this.consumerList);
+    body.append(this.stageBox, this.side);
+    this.narration = el("section", { class: "mr-narration", hidden: true, "aria-label": "Scene" });
+    this.status = el("p", { class: "mr-status", role: "status", "data-testid": "status" });
+    this.root.append(this.bar, this.narration, body, this.status);
+    host.append(this.root);
+
+    this.stage = new Stage(this.canvas, controller, { reducedMotion: this.reducedMotion.matches });
+    this.panels = new Panels(this.side, controller, { compact: this.opts.controls !== "full" });
+    this._narrationDom();
+    this.applyTheme(this.opts.theme);
+
+    this.disposers.push(
+      controller.on("events", (b) => this.stage.onEvents(b)),
+      controller.on("reset", () => { this.stage.reset(); this._syncControls(); }),
+      controller.on("state", () => this._syncControls()),
+      controller.on("end", () => this.say("The scenario reached its end. Restart to watch it again.")),
+    );
+    this._wireStage();
+    this._wireKeys();
+    this._listen(this.reducedMotion, "change", () => { this.stage.reducedMotion = this.reducedMotion.matches; });
+    this._listen(this.darkScheme, "change", () => { if (this.themeChoice === "auto") this.applyTheme("auto"); });
+
+    // Skip drawing while off screen (a docs page with several widgets); the model still runs.
+    this.visible = true;
+    if ("IntersectionObserver" in window) {
+      const io = new IntersectionObserver((es) => { this.visible = es.some((e) => e.isIntersecting); });
+      io.observe(this.stageBox);
+      this.disposers.push(() => io.disconnect());
+    }
+    if (this.sceneName) this.loadScene(this.sceneName, { keepLoaded: true });
+    this._syncControls();
+    this._startLoop();
+    if (this.opts.autoplay) controller.play();
+  }
+
+  /** The focused element inside this view (shadow roots keep their own). */
+  get active() {
+    return this.host.activeElement ?? document.activeElement;
+  }
+
+  // ---- render loop -----------------------------------------------------------------------
+
+  _startLoop() {
+    let last = performance.now();
+    let lastPanels = 0;
+    const frame = (now) => {
+      if (this.destroyed) return;
+      let dt = now - last;
+      last = now;
+      if (dt > 1000) dt = 0; // a long gap (hidden tab, breakpoint): skip it, don't fast-forward
+      if (this.pendingSeek !== undefined) {
+        const t = this.pendingSeek;
+        this.pendingSeek = undefined;
+        this.c.seek(t);
+      }
+      const before = this.c.nowMs();
+      this.c.tick(dt);
+      this._sceneBoundary(before, this.c.nowMs());
+      if (this.visible) this.stage.draw();
+      if (now - lastPanels > 120) {
+        lastPanels = now;
+        const snap = this.c.snapshot();
+        this.panels.update(snap);
+        this._syncConsumers(snap);
+        this._syncControls();
+      }
+      this.raf = requestAnimationFrame(frame);
+    };
+    this.raf = requestAnimationFrame(frame);
+  }
+
+  destroy() {
+    this.destroyed = true;
+    cancelAnimationFrame(this.raf);
+    for (const d of this.disposers) d();
+    this.root.remove();
+  }
+
+  _listen(target, type, fn, opts) {
+    target.addEventListener(type, fn, opts);
+    this.disposers.push(() => target.removeEventListener(type, fn, opts));
+  }
+
+  say(text, bad = false) {
+    this.status.textContent = text;
+    this.status.classList.toggle("mr-bad", bad);
+  }
+
+  /** Runs a user action; a refused input or a bad scenario becomes a status line, not a crash. */
+  _try(fn) {
+    try {
+      return fn();
+    } catch (err) {
+      this.say(String(err?.message ?? err), true);
+      return undefined;
+    }
+  }
+
+  // ---- toolbar ---------------------------------------------------------------------------
+
+  _button(label, action, title, extra = {}) {
+    const b = el("button", { type: "button", "data-action": action, title: title ?? label, ...extra }, label);
+    b.addEventListener("click", () => this.action(action, b));
+    return b;
+  }
+
+  _toolbar() {
+    const full = this.opts.controls === "full";
+    this.bar = el("div", { class: "mr-bar", role: "toolbar", "aria-label": "Simulation controls" });
+    if (this.opts.controls === "none") { this.bar.hidden = true; }
+    this.playBtn = this._button("▶ Play", "play", "Play / pause (Space)", { "aria-pressed": "false" });
+    this.stepBtn = this._button("Step", "step", "Step to the next event (.)");
+    const speedWrap = el("label", { class: "mr-speed" });
+    this.speed = el("input", { type: "range", min: String(SPEED_MIN_LOG), max: String(SPEED_MAX_LOG), step: "0.01", value: "0", "aria-label": "Speed", "data-testid": "speed" });
+    this.speedOut = el("output", {}, "1×");
+    speedWrap.append(document.createTextNode("speed "), this.speed, this.speedOut);
+    this.speed.addEventListener("input", () => this.c.setSpeed(10 ** Number(this.speed.value)));
+    const timeWrap = el("label", { class: "mr-time" });
+    this.scrub = el("input", { type: "range", min: "0", max: "1000", step: "1", value: "0", "aria-label": "Simulated time", "data-testid": "scrubber" });
+    this.clock = el("output", { "data-testid": "clock" }, "0.00 s");
+    timeWrap.append(this.scrub, this.clock);
+    this.scrub.addEventListener("input", () => { this.pendingSeek = Number(this.scrub.value); });
+    const restart = this._button("↺ Restart", "restart", "Replay from the start with the same seed and inputs");
+    const addC = this._button("+ consumer", "add-consumer", "Start one more consumer in the group");
+    this.bar.append(this.playBtn, this.stepBtn, speedWrap, timeWrap, addC, restart);
+    if (!full) return;
+
+    const addP = this._button("+ partition", "add-partition", "Add a partition to the topic (keys may move!)");
+    this.strategy = el("select", { "aria-label": "Assignment strategy", "data-testid": "strategy" });
+    for (const s of STRATEGIES) this.strategy.append(el("option", { value: s }, s));
+    this.strategy.addEventListener("change", () => this.action("strategy"));
+    this.delivery = el("select", { "aria-label": "Delivery semantics", "data-testid": "delivery" });
+    for (const [v, label] of COMMIT_MODES) this.delivery.append(el("option", { value: v }, label));
+    this.delivery.addEventListener("change", () => this.action("delivery"));
+    this.keys = el("select", { "aria-label": "Key mode", "data-testid": "keys" });
+    for (const [v, label] of [["user", "key: user_id"], ["order", "key: order_id"], ["none", "no key"]]) this.keys.append(el("option", { value: v }, label));
+    this.keys.addEventListener("change", () => this.action("keys"));
+    const rateWrap = el("label", { class: "mr-rate" });
+    this.rate = el("input", { type: "number", min: "0", max: "10000", step: "1", value: "4", "aria-label": "Producer rate, records per second", "data-testid": "rate" });
+    this.rate.addEventListener("change", () => this.action("rate"));
+    rateWrap.append(this.rate, document.createTextNode(" rec/s"));
+    this.sceneSel = el("select", { "aria-label": "Scene", "data-testid": "scene" });
+    this.sceneSel.append(el("option", { value: "" }, "Free play"));
+    for (const n of SCENE_NAMES) this.sceneSel.append(el("option", { value: n }, SCENES[n].title));
+    this.sceneSel.addEventListener("change", () => this.action("scene"));
+    const share = this._button("Share link", "share", "Copy a link that replays this session exactly");
+    const exp = this._button("Export", "export", "Download the scenario and your inputs as JSON");
+    const imp = this._button("Import", "import", "Load a scenario or session JSON file");
+    this.file = el("input", { type: "file", accept: "application/json,.json", hidden: true, "data-testid": "import-file" });
+    this.file.addEventListener("change", () => this._import());
+    const theme = this._button("◐ Theme", "theme", "Switch light / dark");
+    const row2 = el("div", { class: "mr-bar2" });
+    row2.append(addP, this.strategy, this.delivery, this.keys, rateWrap, this.sceneSel, share, exp, imp, this.file, theme);
+    this.shareOut = el("input", { type: "text", readonly: true, class: "mr-shareout", hidden: true, "aria-label": "Share link", "data-testid": "share-url" });
+    row2.append(this.shareOut);
+    this.bar.append(row2);
+  }
+
+  /** Every toolbar action, by name (also handy for scripted docs). */
+  action(name) {
+    const c = this.c;
+    const snap = () => c.snapshot();
+    switch (name) {
+      case "play": c.toggle(); break;
+      case "step": this._try(() => c.step()); break;
+      case "restart": c.restart(); this.stepIdx = -1; this._showStep(); this.say("Replaying from the start: same seed, same inputs."); break;
+      case "add-consumer": this._try(() => { c.apply({ type: "AddConsumer", group: 0 }); this.say("A new consumer is joining: watch the group rebalance."); }); break;
+      case "add-partition": {
+        const n = snap().topics[0]?.partitions.length ?? 0;
+        this._try(() => { c.apply({ type: "AddPartitions", topic: 0, partitions: n + 1 }); this.say(`The topic now has ${n + 1} partitions: keys hash to new places, so a key's new records may land on a different partition than its old ones.`); });
+        break;
+      }
+      case "strategy": {
+        const s = this.strategy.value;
+        this._try(() => { snap().groups.forEach((_, g) => c.apply({ type: "SetStrategy", group: g, strategies: [s] })); this.say(`Members rejoin with ${s}.`); });
+        break;
+      }
+      case "rate": {
+        const r = Math.max(0, Number(this.rate.value) || 0);
+        this._try(() => { snap().producers.forEach((_, p) => c.apply({ type: "SetProducerRate", producer: p, rate_per_sec: r })); });
+        break;
+      }
+      case "delivery": this._reconfigure((sc) => {
+        const mode = this.delivery.value;
+        for (const g of sc.groups ?? []) {
+          g.commit = mode;
+          if (mode === "transactional") {
+            // the consume-transform-produce loop writes to an output topic, which must exist
+            g.output_topic ??= `${g["group.id"]}-out`;
+            g["isolation.level"] = "read_committed";
+            if (!sc.topics.some((t) => t.name === g.output_topic)) sc.topics.push({ name: g.output_topic, partitions: sc.topics[0]?.partitions ?? 1 });
+          } else delete g.output_topic;
+        }
+      }, "Delivery semantics changed: the simulation restarted from 0."); break;
+      case "keys": this._reconfigure((sc) => {
+        const v = this.keys.value;
+        for (const p of sc.producers ?? []) p.keys = v === "none" ? { mode: "none" } : { mode: "entity", prefix: v, count: v === "order" ? 40 : 20 };
+      }, "Key mode changed: the simulation restarted from 0."); break;
+      case "scene": this.loadScene(this.sceneSel.value || null); break;
+      case "share": this._share(); break;
+      case "export": download("mailroom-session.json", JSON.stringify(c.session(), null, 2)); this.say("Exported the scenario and your inputs as mailroom-session.json."); break;
+      case "import": this.file.click(); break;
+      case "theme": this.applyTheme(this.root.dataset.theme === "dark" ? "light" : "dark"); break;
+      default:
+    }
+    this._syncControls();
+  }
+
+  _reconfigure(edit, message) {
+    const sc = structuredClone(this.c.scenarioIn);
+    edit(sc);
+    const bad = this.wasm.validateScenario(sc);
+    if (bad) { this.say(`${bad.path}: ${bad.reason}`, true); return; }
+    const playing = this.c.playing;
+    this._try(() => { this.c.load(sc); if (playing) this.c.play(); this.say(message); });
+  }
+
+  _share() {
+    const base = this.opts.shareBase ?? new URL("../index.html", import.meta.url).href;
+    const url = base.replace(/#.*$/, "") + encodeSession(this.c.session());
+    this.shareUrl = url;
+    if (this.shareOut) { this.shareOut.hidden = false; this.shareOut.value = url; this.shareOut.select(); }
+    navigator.clipboard?.writeText(url).then(() => this.say("Link copied: it replays this session exactly."), () => this.say("Copy the link from the box."));
+  }
+
+  async _import() {
+    const f = this.file.files?.[0];
+    if (!f) return;
+    try {
+      const session = normalizeSession(JSON.parse(await f.text()));
+      this.loadSession(session);
+      this.say(`Imported ${f.name}.`);
+    } catch (err) {
+      this.say(`Could not import ${f.name}: ${err.message}`, true);
+    } finally {
+      this.file.value = "";
+    }
+  }
+
+  /** Loads {scenario, inputs, at_ms} and seeks to at_ms (a share link or an import). */
+  loadSession(session) {
+    const bad = this.wasm.validateScenario(session.scenario);
+    if (bad) throw new Error(`${bad.path}: ${bad.reason}`);
+    this.sceneName = null;
+    this._showStep();
+    this.c.load(session.scenario, session.inputs);
+    if (session.at_ms) this.c.seek(session.at_ms);
+  }
+
+  applyTheme(choice) {
+    this.themeChoice = choice;
+    const name = choice === "auto" ? (this.darkScheme.matches ? "dark" : "light") : choice === "dark" ? "dark" : "light";
+    this.root.dataset.theme = name;
+    this.stage.setTheme(name);
+    this.panels.setTheme(name);
+  }
+
+  _syncControls() {
+    const c = this.c;
+    if (!c.sim) return;
+    this.playBtn.textContent = c.playing ? "❚❚ Pause" : "▶ Play";
+    this.playBtn.setAttribute("aria-pressed", String(c.playing));
+    this.speedOut.textContent = `${c.speed >= 10 ? Math.round(c.speed) : +c.speed.toFixed(c.speed < 1 ? 2 : 1)}×`;
+    const now = c.nowMs();
+    const max = Math.max(c.maxReachedMs, now, c.endMs(), 1000);
+    this.scrub.max = String(max);
+    if (this.pendingSeek === undefined && this.active !== this.scrub) this.scrub.value = String(now);
+    this.scrub.setAttribute("aria-valuetext", formatMs(now));
+    this.clock.textContent = formatMs(now);
+    if (this.opts.controls === "full") {
+      const sc = c.scenarioIn;
+      const g0 = sc.groups?.[0];
+      const p0 = sc.producers?.[0];
+      if (g0 && this.active !== this.delivery) this.delivery.value = g0.commit ?? "after_processing";
+      if (p0 && this.active !== this.keys) this.keys.value = p0.keys?.mode === "none" ? "none" : p0.keys?.prefix === "order" ? "order" : "user";
+      const strat = c.snapshot().groups[0]?.strategy;
+      if (strat && this.active !== this.strategy) this.strategy.value = strat;
+      const rate = c.snapshot().producers[0]?.rate_per_sec;
+      if (rate !== undefined && this.active !== this.rate) this.rate.value = String(rate);
+      if (this.active !== this.sceneSel) this.sceneSel.value = this.sceneName ?? "";
+    }
+  }
+
+  // ---- consumers: canvas clicks, the DOM list, the menu ---------------------------------
+
+  _wireStage() {
+    this._listen(this.canvas, "click", (e) => {
+      const r = this.canvas.getBoundingClientRect();
+      const hit = this.stage.hitTest(e.clientX - r.left, e.clientY - r.top);
+      if (hit?.kind === "consumer") this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top });
+      else this.closeMenu();
+    });
+    this._listen(this.canvas, "mousemove", (e) => {
+      const r = this.canvas.getBoundingClientRect();
+      this.canvas.classList.toggle("mr-pointer", !!this.stage.hitTest(e.clientX - r.left, e.clientY - r.top));
+    });
+    this._listen(this.menu, "keydown", (e) => {
+      const items = [...this.menu.querySelectorAll("button")];
+      const i = items.indexOf(e.composedPath()[0]);
+      if (e.key === "Escape") { e.preventDefault(); this.closeMenu(true); } else if (e.key === "ArrowDown") { e.preventDefault(); items[(i + 1) % items.length]?.focus(); } else if (e.key === "ArrowUp") { e.preventDefault(); items[(i - 1 + items.length) % items.length]?.focus(); }
+    });
+    this._listen(document, "pointerdown", (e) => {
+      if (!this.menu.hidden && !e.composedPath().includes(this.menu) && !e.composedPath().includes(this.canvas) && !e.composedPath().includes(this.consumerList)) this.closeMenu();
+    });
+  }
+
+  /** The menu of actions for consumer `member` of `group`, near `at` (stage CSS px). */
+  openMenu(group, member, at, opener) {
+    const snap = this.c.snapshot();
+    const mv = snap.groups[group]?.members[member];
+    if (!mv) return;
+    this.menuTarget = { group, member };
+    this.menuOpener = opener ?? null;
+    const transactional = this.c.scenarioFull.groups?.[group]?.commit === "transactional";
+    const items = [];
+    if (mv.state === "Crashed" || mv.state === "Left") items.push(["Restart", "RestartConsumer"]);
+    else {
+      items.push(["Crash now", "crash:now"], ["Crash after processing (before commit)", "crash:after_processing"], ["Crash after commit (before processing)", "crash:after_commit"]);
+      if (transactional) items.push(["Crash inside the transaction", "crash:in_transaction"]);
+      items.push(mv.state === "Paused" ? ["Resume", "ResumeConsumer"] : ["Pause (stuck poll loop)", "PauseConsumer"]);
+      items.push(["Leave group", "LeaveGroup"]);
+    }
+    this.menu.replaceChildren(el("p", { class: "mr-menu-title" }, `${mv.name} · ${mv.state.toLowerCase()}`));
+    for (const [label, what] of items) {
+      const b = el("button", { type: "button", role: "menuitem", "data-item": what }, label);
+      b.addEventListener("click", () => this._menuAction(what));
+      this.menu.append(b);
+    }
+    this.menu.hidden = false;
+    // keep the menu inside the stage
+    const box = this.stageBox.getBoundingClientRect();
+    const mw = this.menu.offsetWidth, mh = this.menu.offsetHeight;
+    const x = Math.max(4, Math.min(at.x - mw - 8 >= 4 ? at.x - mw - 8 : at.x + 8, box.width - mw - 4));
+    const y = Math.max(4, Math.min(at.y - 10, box.height - mh - 4));
+    this.menu.style.left = `${x}px`;
+    this.menu.style.top = `${y}px`;
+    this.menu.querySelector("button")?.focus({ preventScroll: true });
+  }
+
+  closeMenu(restoreFocus = false) {
+    if (this.menu.hidden) return;
+    this.menu.hidden = true;
+    if (restoreFocus) (this.menuOpener ?? this.stageBox).focus();
+  }
+
+  _menuAction(what) {
+    const { group, member } = this.menuTarget;
+    const name = `consumer-${member + 1}`;
+    let input;
+    let note;
+    if (what.startsWith("crash:")) {
+      const at = what.slice(6);
+      input = { type: "CrashConsumer", group, member, at };
+      note = at === "now" ? `${name} crashed. The coordinator notices after session.timeout.ms without heartbeats.` : `${name} will crash ${at.replace(/_/g, " ")}.`;
+    } else {
+      input = { type: what, group, member };
+    }
+    this._try(() => { this.c.apply(input); if (note) this.say(note); });
+    this.closeMenu(true);
+  }
+
+  _syncConsumers(snap) {
+    const want = [];
+    snap.groups.forEach((g, gi) => g.members.forEach((m, mi) => want.push({ gi, mi, text: `${snap.groups.length > 1 ? `${g.id} · ` : ""}${m.name}`, state: m.state, parts: (m.state === "Crashed" || m.state === "Left" ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—" })));
+    const key = want.map((w) => `${w.gi}:${w.mi}:${w.state}:${w.parts}`).join("|");
+    if (key === this.consumersKey) return;
+    this.consumersKey = key;
+    const focused = this.active?.dataset?.consumer;
+    this.consumerList.replaceChildren(...want.map((w) => {
+      const b = el("button", { type: "button", class: `mr-consumer mr-st-${w.state.toLowerCase()}`, "data-consumer": `${w.gi}:${w.mi}`, "data-testid": `consumer-${w.gi}-${w.mi}`, "data-state": w.state, "aria-haspopup": "menu" });
+      b.append(el("span", { class: "mr-cname" }, w.text), el("span", { class: "mr-badge" }, w.state.toLowerCase()), el("span", { class: "mr-cparts" }, w.parts));
+      b.addEventListener("click", () => {
+        const p = this.stage.consumerPoint(w.gi, w.mi);
+        this.openMenu(w.gi, w.mi, p ? { x: p.rect.x, y: p.y } : { x: 40, y: 40 }, b);
+      });
+      return b;
+    }));
+    if (focused) this.consumerList.querySelector(`[data-consumer="${focused}"]`)?.focus();
+  }
+
+  // ---- keyboard --------------------------------------------------------------------------
+
+  _wireKeys() {
+    const target = this.opts.globalKeys ? document : this.root;
+    this._listen(target, "keydown", (e) => {
+      const t = e.composedPath()[0];
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      const inside = (sel) => t instanceof Element && !!t.closest(sel);
+      if (inside(TYPING) || (e.key === " " && inside(SPACE_OWNERS))) return;
+      if (e.key === " ") { e.preventDefault(); this.c.toggle(); } else if (e.key === ".") { e.preventDefault(); this._try(() => this.c.step()); } else if ((e.key === "ArrowRight" || e.key === "ArrowLeft") && t === this.stageBox) {
+        e.preventDefault();
+        this.c.seek(Math.max(0, this.c.nowMs() + (e.key === "ArrowRight" ? 1000 : -1000)));
+      }
+    });
+  }
+
+  // ---- guided scenes ---------------------------------------------------------------------
+
+  _narrationDom() {
+    this.nTitle = el("h3", { class: "mr-ntitle" });
+    this.nText = el("p", { class: "mr-ntext", "aria-live": "polite", "data-testid": "narration" });
+    this.nCount = el("span", { class: "mr-ncount" });
+    this.nPrev = el("button", { type: "button", "data-action": "prev-step" }, "◀ Previous");
+    this.nNext = el("button", { type: "button", "data-action": "next-step" }, "Next ▶");
+    this.nPrev.addEventListener("click", () => this.prevStep());
+    this.nNext.addEventListener("click", () => this.nextStep());
+    const nav = el("div", { class: "mr-nnav" });
+    nav.append(this.nPrev, this.nCount, this.nNext);
+    this.narration.append(this.nTitle, this.nText, nav);
+  }
+
+  /** Switches to a scene (null = free play with the default scenario). */
+  loadScene(name, { keepLoaded = false } = {}) {
+    const s = name ? findScene(name) : null;
+    if (name && !s) { this.say(`No scene named “${name}”.`, true); return false; }
+    this.sceneName = s ? name : null;
+    if (!keepLoaded) {
+      this.c.pause();
+      this._try(() => this.c.load(structuredClone(s ? s.scenario : DEFAULT_SCENARIO)));
+    }
+    this.stepIdx = -1;
+    this._sceneBoundary(-1, this.c.nowMs());
+    this._showStep();
+    this._syncControls();
+    return true;
+  }
+
+  get steps() {
+    return this.sceneName ? findScene(this.sceneName).steps : [];
+  }
+
+  /** Pauses when playing crosses the start of a narrated step, so the reader can read it. */
+  _sceneBoundary(before, after) {
+    const steps = this.steps;
+    if (!steps.length) return;
+    let idx = -1;
+    steps.forEach((s, i) => { if (s.at_ms <= after) idx = i; });
+    if (idx !== this.stepIdx) {
+      const crossed = steps.some((s) => s.at_ms > before && s.at_ms <= after && s.at_ms > 0);
+      this.stepIdx = idx;
+      this._showStep();
+      if (crossed && this.c.playing && before >= 0) this.c.pause();
+    }
+  }
+
+  _showStep() {
+    const steps = this.steps;
+    this.narration.hidden = !steps.length;
+    if (!steps.length) return;
+    const i = Math.max(0, this.stepIdx);
+    this.nTitle.textContent = findScene(this.sceneName).title;
+    this.nText.textContent = steps[i].text;
+    this.nCount.textContent = `${i + 1} / ${steps.length}`;
+    this.nPrev.disabled = i === 0;
+    this.nNext.disabled = false;
+    this.nNext.textContent = i === steps.length - 1 ? "Play on ▶" : "Next ▶";
+  }
+
+  /** Paused: plays on until the next narrated step. Playing: jumps to the next step. */
+  nextStep() {
+    const steps = this.steps;
+    if (!this.c.playing) { this.c.play(); return; }
+    const i = this.stepIdx + 1;
+    if (i < steps.length && steps[i].at_ms > this.c.nowMs()) {
+      this.c.seek(steps[i].at_ms);
+      this._sceneBoundary(-1, this.c.nowMs());
+    }
+  }
+
+  /** Rewinds to the previous narrated step (a replay from the seed). */
+  prevStep() {
+    const steps = this.steps;
+    const i = Math.max(0, this.stepIdx - 1);
+    this.c.pause();
+    this.c.seek(steps[i]?.at_ms ?? 0);
+    this.stepIdx = -1;
+    this._sceneBoundary(-1, this.c.nowMs());
+  }
+}

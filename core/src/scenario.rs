@@ -154,7 +154,11 @@ pub enum CommitMode {
     AfterProcessing,
     /// Commit the batch's end offset, then process (at-most-once).
     BeforeProcessing,
-    /// Auto-commit inside `poll()` every `auto.commit.interval.ms` (Kafka's default).
+    /// Auto-commit inside `poll()` every `auto.commit.interval.ms` (Kafka's default): the
+    /// positions of everything the previous polls returned. With processing finished before
+    /// the next poll (as modelled) this is at-least-once with up to an interval of duplicates
+    /// after a crash; it loses records only when processing is handed off asynchronously,
+    /// which the model does not do.
     Auto,
     /// Consume-transform-produce in a transaction (exactly-once, KIP-98/KIP-447).
     Transactional,

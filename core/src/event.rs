@@ -52,6 +52,9 @@ pub enum CommitError {
     UnknownMember,
     /// The group is completing a rebalance (`REBALANCE_IN_PROGRESS`).
     RebalanceInProgress,
+    /// The member's transaction was already aborted (timed out or fenced), so its producer
+    /// is fenced (`PRODUCER_FENCED`).
+    ProducerFenced,
 }
 
 /// What a consumer is doing, as the page draws it.

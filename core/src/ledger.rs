@@ -20,6 +20,9 @@ pub struct PartitionLedger {
     pub duplicates: u64,
     /// Records skipped for good.
     pub lost: u64,
+    /// The skipped ranges below `processed_end`, oldest first. A zombie that still holds a
+    /// committed batch may process them late: that is their first processing, not a repeat.
+    lost_ranges: Vec<(u64, u64)>,
 }
 
 /// What processing a range did to the ledger.
@@ -49,11 +52,33 @@ impl PartitionLedger {
             if n > 0 {
                 out.lost = Some((end, n));
                 self.lost += n;
+                self.lost_ranges.push((end, from));
             }
         }
         if from < end {
-            out.duplicates = visible(from, to.min(end));
-            self.duplicates += out.duplicates;
+            let repeat_to = to.min(end);
+            let mut repeats = visible(from, repeat_to);
+            // Records in a lost range are processed for the first time: no longer lost.
+            let mut kept = Vec::with_capacity(self.lost_ranges.len());
+            for &(a, b) in &self.lost_ranges {
+                let (x, y) = (a.max(from), b.min(repeat_to));
+                if x >= y {
+                    kept.push((a, b));
+                    continue;
+                }
+                let found = visible(x, y);
+                repeats -= found.min(repeats);
+                self.lost -= found.min(self.lost);
+                if a < x {
+                    kept.push((a, x));
+                }
+                if y < b {
+                    kept.push((y, b));
+                }
+            }
+            self.lost_ranges = kept;
+            out.duplicates = repeats;
+            self.duplicates += repeats;
         }
         self.processed += visible(from, to);
         self.processed_end = Some(end.max(to));
@@ -87,6 +112,18 @@ mod tests {
         let o = l.process(8, 9, dense);
         assert_eq!(o.lost, Some((5, 3)));
         assert_eq!(l.lost, 3);
+    }
+
+    #[test]
+    fn late_processing_of_a_lost_range_is_a_first_processing_not_a_duplicate() {
+        let mut l = PartitionLedger::default();
+        l.set_baseline(0);
+        l.process(0, 5, dense);
+        l.process(8, 10, dense);
+        assert_eq!(l.lost, 3);
+        let o = l.process(5, 9, dense);
+        assert_eq!(o.duplicates, 1, "only offset 8 was processed before");
+        assert_eq!((l.lost, l.duplicates), (0, 1));
     }
 
     #[test]

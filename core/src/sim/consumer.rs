@@ -348,6 +348,7 @@ impl Sim {
             protocols: c.protocols.clone(),
             owned,
             generation,
+            eager: !c.cooperative(),
         };
         self.send(g, s, req);
     }
@@ -374,7 +375,7 @@ impl Sim {
                 return;
             }
             self.emit(Event::CommitFailed { group: g, member: s, error: crate::event::CommitError::RebalanceInProgress });
-            return self.after_commit(g, s, purpose);
+            return self.after_commit(g, s, purpose, false);
         }
         let c = self.slot(g, s);
         let offsets: Vec<(Tp, u64)> = c.assigned.iter().copied().zip(c.positions.iter().copied()).collect();
@@ -474,7 +475,14 @@ impl Sim {
                     member_id: m.member_id.clone(),
                     group_instance_id: m.instance_id.clone(),
                     topics: (0..topics.len() as u32).collect(),
-                    owned: m.owned.iter().filter_map(local).collect(),
+                    // Only StickyAssignor reads the previous assignment from user data; every
+                    // other assignor sees the `ownedPartitions` field, empty for an eager member
+                    // that revoked everything (`ConsumerCoordinator.onJoinPrepare`).
+                    owned: if m.eager && ok.protocol != Strategy::Sticky {
+                        Vec::new()
+                    } else {
+                        m.owned.iter().filter_map(local).collect()
+                    },
                     generation: (m.generation >= 0).then_some(m.generation),
                     rack: None,
                 })
@@ -508,6 +516,9 @@ impl Sim {
         if generation != c.generation {
             return;
         }
+        // In a new stable generation, older reasons to rejoin are settled (Kafka's
+        // SyncGroupResponseHandler clears `rejoinNeeded`); a revocation below may set it again.
+        c.rejoin_needed = false;
         let revoked: Vec<Tp> = c.assigned.iter().copied().filter(|tp| !assignment.contains(tp)).collect();
         let added: Vec<Tp> = assignment.iter().copied().filter(|tp| !c.assigned.contains(tp)).collect();
         if !revoked.is_empty() {
@@ -749,7 +760,9 @@ impl Sim {
             // Instant processing: the whole batch at once, one event per partition range.
             let batch = std::mem::take(&mut self.slot(g, s).batch);
             for seg in &batch {
-                self.record_processed(g, s, seg.tp, seg.from, seg.to);
+                if !self.record_processed(g, s, seg.tp, seg.from, seg.to) {
+                    return self.fenced(g, s);
+                }
             }
             return self.finish_batch(g, s);
         }
@@ -805,20 +818,27 @@ impl Sim {
         let (i, off) = c.cursor;
         let tp = c.batch[i].tp;
         c.cursor.1 += 1;
-        self.record_processed(g, s, tp, off, off + 1);
+        if !self.record_processed(g, s, tp, off, off + 1) {
+            return self.fenced(g, s);
+        }
         self.skip_invisible(g, s);
         self.schedule_process_step(g, s);
     }
 
     /// The application processed `[from, to)` of `tp`: account for it (at once, or at the
     /// transaction's commit for exactly-once) and tell the page.
-    fn record_processed(&mut self, g: u32, s: u32, tp: Tp, from: u64, to: u64) {
+    /// Returns false if the member's transaction was aborted under it (it is fenced).
+    #[must_use]
+    fn record_processed(&mut self, g: u32, s: u32, tp: Tp, from: u64, to: u64) -> bool {
         let read_committed = self.read_committed(g);
         let transactional = self.mode(g) == CommitMode::Transactional;
+        if transactional && !self.slot(g, s).txn.is_some_and(|t| self.txns.open.iter().any(|x| x.id == t)) {
+            return false;
+        }
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let count = log.visible_in(from, to, read_committed);
         if count == 0 {
-            return;
+            return true;
         }
         let grp = &mut self.groups[g as usize];
         let ledger = &mut grp.parts[tp.0 as usize][tp.1 as usize].ledger;
@@ -851,6 +871,7 @@ impl Sim {
         if transactional {
             self.transactional_output(g, s, tp, from, to);
         }
+        true
     }
 
     fn finish_batch(&mut self, g: u32, s: u32) {
@@ -884,10 +905,12 @@ impl Sim {
             self.slot(g, s).stalled = Some(Stall::Committed(purpose, result, stale));
             return;
         }
+        let ok = result.is_ok();
         if let Err(e) = result {
             self.emit(Event::CommitFailed { group: g, member: s, error: e.into() });
             match e {
-                ProtoError::RebalanceInProgress => self.slot(g, s).rejoin_needed = true,
+                // A retriable failure: the member learns of the rebalance from its heartbeat.
+                ProtoError::RebalanceInProgress => {}
                 _ if stale => {}
                 _ => {
                     let c = self.slot(g, s);
@@ -899,16 +922,21 @@ impl Sim {
         } else if self.take_crash(g, s, CrashPoint::AfterCommit) {
             return;
         }
-        self.after_commit(g, s, purpose);
+        self.after_commit(g, s, purpose, ok);
     }
 
     /// Where the loop goes once a commit is answered (or failed locally).
-    fn after_commit(&mut self, g: u32, s: u32, purpose: CommitPurpose) {
+    fn after_commit(&mut self, g: u32, s: u32, purpose: CommitPurpose, ok: bool) {
         match purpose {
             CommitPurpose::Auto => {}
             CommitPurpose::AfterBatch => self.poll(g, s),
-            // At-most-once: the offsets are committed (or the app gave up on it): now process.
-            CommitPurpose::BeforeBatch => self.start_processing(g, s),
+            // At-most-once: process only what is committed. A failed `commitSync()` throws
+            // before the processing code runs, so the batch is dropped (at-most-once may lose).
+            CommitPurpose::BeforeBatch if ok => self.start_processing(g, s),
+            CommitPurpose::BeforeBatch => {
+                self.slot(g, s).batch.clear();
+                self.poll(g, s)
+            }
             CommitPurpose::Revoke => {
                 self.revoke_all(g, s);
                 self.poll(g, s);
@@ -926,13 +954,40 @@ impl Sim {
         c.txn = None;
         if let Err(e) = r {
             self.emit(Event::CommitFailed { group: g, member: s, error: e.into() });
-            let c = self.slot(g, s);
-            c.generation = -1;
-            c.lost_on_poll = true;
-            c.rejoin_needed = true;
+            // The transaction aborted: its consumed offsets were not committed, so the member
+            // seeks back to the committed offsets (the standard exactly-once loop's
+            // `resetToLastCommittedPositions`) and, if it was fenced, rejoins.
+            self.rewind_to_committed(g, s);
+            if e != ProtoError::RebalanceInProgress {
+                let c = self.slot(g, s);
+                c.generation = -1;
+                c.lost_on_poll = true;
+                c.rejoin_needed = true;
+            }
         } else if self.take_crash(g, s, CrashPoint::AfterCommit) {
             return;
         }
+        self.poll(g, s);
+    }
+
+    fn rewind_to_committed(&mut self, g: u32, s: u32) {
+        let assigned = self.slot(g, s).assigned.clone();
+        for (i, tp) in assigned.into_iter().enumerate() {
+            let pos = self.initial_position(g, tp);
+            self.slot(g, s).positions[i] = pos;
+        }
+    }
+
+    /// A transactional write found its transaction already aborted (timed out while the
+    /// member stalled): the producer is fenced, the batch is abandoned, the member rejoins.
+    fn fenced(&mut self, g: u32, s: u32) {
+        self.emit(Event::CommitFailed { group: g, member: s, error: crate::event::CommitError::ProducerFenced });
+        let c = self.slot(g, s);
+        c.txn = None;
+        c.batch.clear();
+        c.generation = -1;
+        c.lost_on_poll = true;
+        c.rejoin_needed = true;
         self.poll(g, s);
     }
 

@@ -25,6 +25,7 @@ pub(crate) struct CoordMember {
     pub protocols: Vec<Strategy>,
     pub owned: Vec<Tp>,
     pub owned_generation: i32,
+    pub eager: bool,
     pub session_deadline_ms: u64,
     pub awaiting_join: bool,
     pub awaiting_sync: bool,
@@ -111,8 +112,8 @@ impl Sim {
 
     pub(super) fn coordinator_receive(&mut self, from: Endpoint, req: Request) {
         match req {
-            Request::Join { member_id, instance_id, protocols, owned, generation } => {
-                self.handle_join(from, member_id, instance_id, protocols, owned, generation)
+            Request::Join { member_id, instance_id, protocols, owned, generation, eager } => {
+                self.handle_join(from, member_id, instance_id, protocols, (owned, generation, eager))
             }
             Request::Sync { member_id, generation, assignment } => self.handle_sync(from, member_id, generation, assignment),
             Request::Heartbeat { member_id, generation } => {
@@ -128,8 +129,10 @@ impl Sim {
                 self.respond(from, Response::Commit { purpose, generation, result });
             }
             Request::EndTxn { member_id, generation, txn, offsets } => {
-                let r = self.validate_commit(from.group, &member_id, generation);
-                self.end_transaction(txn, r.is_ok(), &offsets, from);
+                let mut r = self.validate_commit(from.group, &member_id, generation);
+                if !self.end_transaction(txn, r.is_ok(), &offsets, from) && r.is_ok() {
+                    r = Err(ProtoError::ProducerFenced);
+                }
                 self.respond(from, Response::EndTxn(r));
             }
         }
@@ -141,8 +144,7 @@ impl Sim {
         member_id: String,
         instance_id: Option<String>,
         protocols: Vec<Strategy>,
-        owned: Vec<Tp>,
-        generation: i32,
+        (owned, generation, eager): (Vec<Tp>, i32, bool),
     ) {
         let g = from.group;
         let now = self.now_ms;
@@ -184,6 +186,7 @@ impl Sim {
                     protocols,
                     owned,
                     owned_generation: generation,
+                    eager,
                     session_deadline_ms: now + session,
                     awaiting_join: true,
                     awaiting_sync: false,
@@ -206,6 +209,7 @@ impl Sim {
                 m.protocols = protocols;
                 m.owned = owned;
                 m.owned_generation = generation;
+                m.eager = eager;
                 m.endpoint = from;
                 m.awaiting_join = true;
                 m.session_deadline_ms = now + session;
@@ -311,6 +315,7 @@ impl Sim {
                 slot: m.endpoint.slot,
                 owned: m.owned.clone(),
                 generation: m.owned_generation,
+                eager: m.eager,
             })
             .collect();
         let mut replies = Vec::new();

@@ -285,6 +285,11 @@ impl Sim {
             }
             Input::CrashConsumer { group: g, member: m, .. } | Input::PauseConsumer { group: g, member: m } | Input::LeaveGroup { group: g, member: m } => {
                 let c = slot(*g, *m)?;
+                if let Input::CrashConsumer { at: crate::input::CrashPoint::InTransaction, .. } = input {
+                    if group(*g)?.cfg.commit != crate::scenario::CommitMode::Transactional {
+                        return refuse("at", "in_transaction needs a group whose commit is \"transactional\"".into());
+                    }
+                }
                 if !c.alive {
                     return refuse("member", format!("consumer-{} is not running", m + 1));
                 }

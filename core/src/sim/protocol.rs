@@ -14,12 +14,15 @@ pub(crate) struct Subscription {
     pub slot: u32,
     pub owned: Vec<Tp>,
     pub generation: i32,
+    /// The member rebalances eagerly: it revoked everything, so its `ownedPartitions` field is
+    /// empty and `owned` is only the StickyAssignor user data (its previous assignment).
+    pub eager: bool,
 }
 
 /// Client → coordinator.
 #[derive(Clone, Debug)]
 pub(crate) enum Request {
-    Join { member_id: String, instance_id: Option<String>, protocols: Vec<Strategy>, owned: Vec<Tp>, generation: i32 },
+    Join { member_id: String, instance_id: Option<String>, protocols: Vec<Strategy>, owned: Vec<Tp>, generation: i32, eager: bool },
     Sync { member_id: String, generation: i32, assignment: Option<Vec<(String, Vec<Tp>)>> },
     Heartbeat { member_id: String, generation: i32 },
     Leave { member_id: String },
@@ -72,6 +75,8 @@ pub(crate) enum ProtoError {
     UnknownMember,
     IllegalGeneration,
     InconsistentProtocol,
+    /// The transaction was already aborted (timeout or fencing): `ProducerFencedException`.
+    ProducerFenced,
 }
 
 impl From<ProtoError> for CommitError {
@@ -80,6 +85,7 @@ impl From<ProtoError> for CommitError {
             ProtoError::RebalanceInProgress => CommitError::RebalanceInProgress,
             ProtoError::UnknownMember | ProtoError::InconsistentProtocol => CommitError::UnknownMember,
             ProtoError::IllegalGeneration => CommitError::IllegalGeneration,
+            ProtoError::ProducerFenced => CommitError::ProducerFenced,
         }
     }
 }

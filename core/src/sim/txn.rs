@@ -124,11 +124,13 @@ impl Sim {
     }
 
     /// The coordinator completes transaction `id`: commit (markers, offsets, ledger) or abort.
-    pub(super) fn end_transaction(&mut self, id: u64, commit: bool, offsets: &[(Tp, u64)], from: Endpoint) {
+    /// Returns whether it committed (false also when it was already aborted: fenced).
+    pub(super) fn end_transaction(&mut self, id: u64, commit: bool, offsets: &[(Tp, u64)], from: Endpoint) -> bool {
         if !commit {
-            return self.abort_transaction(id);
+            self.abort_transaction(id);
+            return false;
         }
-        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else { return };
+        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else { return false };
         let t = self.txns.open.remove(i);
         self.write_markers(&t, true);
         self.store_offsets(from, offsets);
@@ -152,6 +154,7 @@ impl Sim {
             }
         }
         self.emit(Event::TransactionCommitted { group: g, member: t.slot, txn: id });
+        true
     }
 
     /// Aborts transaction `id` if it is still open.

@@ -44,6 +44,8 @@ pub(crate) struct Coordinator {
     pub in_initial_delay: bool,
     /// The last assignment withheld partitions (cooperative): a follow-up rebalance is due.
     pub follow_up_due: bool,
+    /// Subscribed topics gained partitions since the last assignment (the leader will rejoin).
+    pub metadata_changed: bool,
     next_serial: u64,
 }
 
@@ -58,6 +60,7 @@ impl Default for Coordinator {
             epoch: 0,
             in_initial_delay: false,
             follow_up_due: false,
+            metadata_changed: false,
             next_serial: 0,
         }
     }
@@ -201,6 +204,8 @@ impl Sim {
                 let m = &mut c.members[i];
                 let reason = if m.protocols != protocols {
                     RebalanceReason::ProtocolChanged
+                } else if std::mem::take(&mut c.metadata_changed) {
+                    RebalanceReason::MetadataChanged
                 } else if c.follow_up_due && c.state == GroupState::Stable {
                     RebalanceReason::CooperativeFollowUp
                 } else {
@@ -465,6 +470,7 @@ impl Sim {
 
     /// The leader noticed new partitions: it rejoins, which rebalances the group.
     pub(super) fn metadata_changed(&mut self, g: u32) {
+        self.groups[g as usize].coord.metadata_changed = true;
         if let Some(slot) = self.groups[g as usize].coord.leader_slot() {
             self.request_rejoin(g, slot);
         }

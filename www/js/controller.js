@@ -10,6 +10,8 @@
 const MAX_FRAME_WALL_MS = 250;
 /** Most wasm `advance` calls one `step()` makes while looking for the next event. */
 const STEP_MAX_TRIES = 10_000;
+/** Simulated ms between "sample" snapshots while seek() replays a long stretch. */
+const SEEK_SAMPLE_MS = 250;
 
 export class Controller {
   /**
@@ -62,7 +64,10 @@ export class Controller {
 
   // ---- events ----------------------------------------------------------------------------
 
-  /** Subscribes to "events" (TimedEvent[]), "reset", "input", "state", "end"; returns unsubscribe. */
+  /**
+   * Subscribes to "events" (TimedEvent[]), "reset", "input", "state", "end", and "sample" (a
+   * Snapshot every 250 simulated ms while seek() replays); returns unsubscribe.
+   */
   on(name, fn) {
     if (!this.listeners.has(name)) this.listeners.set(name, new Set());
     this.listeners.get(name).add(fn);
@@ -160,7 +165,18 @@ export class Controller {
       this._snap = null;
       this.emit("reset", { scenario: this.scenarioFull, seek: true });
     }
-    this._drainTo(target);
+    // A long jump is replayed in slices so time-series panels (the lag chart) can sample the
+    // history they would have seen while playing; the events still go out as one batch, so
+    // animations only play for the moment landed on.
+    const batch = [];
+    if (this.listeners.get("sample")?.size) {
+      for (let t = this.nowMs() + SEEK_SAMPLE_MS; t < target; t += SEEK_SAMPLE_MS) {
+        batch.push(...this._drainTo(t, false));
+        this.emit("sample", this.snapshot());
+      }
+    }
+    batch.push(...this._drainTo(target, false));
+    if (batch.length) this.emit("events", batch);
     this.emit("state", this.state());
   }
 
@@ -203,7 +219,7 @@ export class Controller {
   // ---- internals -------------------------------------------------------------------------
 
   /** Advances to `target`, applying recorded inputs at their times; emits the events. */
-  _drainTo(target) {
+  _drainTo(target, emit = true) {
     let count = 0;
     const batch = [];
     while (this.logCursor < this.log.length && this.log[this.logCursor].at_ms <= target) {
@@ -219,6 +235,7 @@ export class Controller {
     count = batch.length;
     this.maxReachedMs = Math.max(this.maxReachedMs, this.nowMs());
     this._snap = null;
+    if (!emit) return batch;
     if (count) this.emit("events", batch);
     return count;
   }

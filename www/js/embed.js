@@ -1,13 +1,13 @@
 // The iframe page: one widget filling the frame, configured by the query string, e.g.
 //   embed.html?scenario=crash-before-commit&controls=basic&autoplay=1&theme=dark
-//   embed.html#s=…   (a share link's session)
+//   embed.html#z=…   (a share link's session; the older #s=… works too)
 import { mount } from "./widget.js";
 import { decodeHash } from "./share.js";
 
 const q = new URLSearchParams(location.search);
 let scenario = q.get("scenario") ?? "default";
 try {
-  const h = decodeHash(location.hash);
+  const h = await decodeHash(location.hash); // module top-level await
   if (h.session) scenario = h.session;
   else if (h.scene) scenario = h.scene;
 } catch { /* a damaged hash: keep the query's scenario */ }

@@ -11,7 +11,7 @@ const fatal = (msg) => {
 async function start() {
   let scenario = "default";
   try {
-    const h = decodeHash(location.hash);
+    const h = await decodeHash(location.hash);
     if (h.session) scenario = h.session;
     else if (h.scene) scenario = h.scene;
   } catch (err) {

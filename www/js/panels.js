@@ -1,15 +1,17 @@
-// The DOM panels beside the stage: clock and counters, lag per partition over time (a small
-// hand-drawn canvas chart: a chart library would outweigh the whole wasm module for two line
-// plots), throughput, and the event log in plain sentences inside an ARIA live region.
+// The DOM panels beside the stage (under it on narrow screens): clock and counters, lag per
+// partition over time for a chosen group and a throughput sparkline (drawn by charts.js), and the
+// event log in plain sentences inside an ARIA live region.
 // Everything user- or scenario-provided is written with textContent, never as HTML.
 
 import { Namer, NOTABLE, sentence, formatMs } from "./sentences.js";
-import { THEMES, memberColor } from "./palette.js";
+import { THEMES } from "./palette.js";
+import { drawLagChart, drawSparkline } from "./charts.js";
 
 const LOG_MAX = 150;
 const LOG_LINES_PER_BATCH = 40; // at 100× a batch can hold thousands of events
 const SAMPLE_EVERY_MS = 250; // simulated ms between lag samples
 const SAMPLES_MAX = 160;
+const RATES_MAX = 60; // one throughput sample per simulated second
 
 function el(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -44,9 +46,20 @@ export class Panels {
       counters.append(wrap);
     }
 
-    const chartBox = el("figure", { class: "mr-chart" });
+    const chartBox = el("figure", { class: "mr-chart", "data-testid": "lag-chart" });
+    this.chartBox = chartBox;
+    const cap = el("figcaption", {});
+    this.groupPick = el("select", { "aria-label": "Group shown in the lag chart", "data-testid": "lag-group", hidden: true });
+    this.groupPick.addEventListener("change", () => { this.chartGroup = Number(this.groupPick.value) || 0; this.drawChart(); });
+    cap.append(document.createTextNode("lag per partition (records behind the committed offset) "), this.groupPick);
     this.chart = el("canvas", { "aria-label": "Lag per partition over time", role: "img" });
-    chartBox.append(el("figcaption", {}, "lag per partition (records behind the committed offset)"), this.chart);
+    this.lagReadout = el("p", { class: "mr-readout", "data-testid": "lag-readout" });
+    chartBox.append(cap, this.chart, this.lagReadout);
+    const tputBox = el("figure", { class: "mr-spark", "data-testid": "throughput" });
+    this.spark = el("canvas", { "aria-label": "Throughput over time: records in and out per second", role: "img" });
+    this.tputReadout = el("figcaption", { "data-testid": "throughput-readout" }, "in — / out — per s");
+    tputBox.append(this.tputReadout, this.spark);
+    this.chartGroup = 0;
 
     const logHead = el("div", { class: "mr-loghead" });
     logHead.append(el("h3", {}, "What happened"));
@@ -58,23 +71,29 @@ export class Panels {
     this.log = el("ol", { class: "mr-log", "aria-live": "polite", "aria-relevant": "additions", "data-testid": "event-log", tabindex: "0", "aria-label": "Event log" });
 
     root.append(counters);
-    if (!opts.compact) root.append(chartBox);
+    if (!opts.compact) root.append(chartBox, tputBox);
     root.append(logHead, this.log);
     this.chartVisible = !opts.compact;
 
-    this.samples = [];
+    this.samples = []; // [{t, groups: [{lags[], owners[]}]}]
+    this.rates = []; // [{t, in, out}]
     this.lastSampleMs = -Infinity;
     this.rate = { t: 0, produced: 0, processed: 0, inRate: 0, outRate: 0 };
+    this.groupsKey = "";
     this.namer = new Namer(controller.scenario());
 
     controller.on("reset", ({ scenario }) => {
       this.namer = new Namer(scenario);
       this.log.replaceChildren();
       this.samples = [];
+      this.rates = [];
       this.lastSampleMs = -Infinity;
       this.rate = { t: 0, produced: 0, processed: 0, inRate: 0, outRate: 0 };
+      this.groupsKey = "";
     });
     controller.on("events", (batch) => this.onEvents(batch));
+    // History replayed by a seek; drawn by the next update(), which may see no new sample itself.
+    controller.on("sample", (snap) => { if (this._sample(snap)) this.chartDirty = true; });
   }
 
   setTheme(name) {
@@ -133,62 +152,57 @@ export class Panels {
         r.outRate = (sum("processed") - r.processed) / dt;
       }
       Object.assign(r, { t: now, produced, processed: sum("processed") });
+      if (now > 0) {
+        this.rates.push({ t: now, in: r.inRate, out: r.outRate });
+        if (this.rates.length > RATES_MAX) this.rates.shift();
+      }
+      if (this.chartVisible) drawSparkline(this.spark, this.rates, this.theme, RATES_MAX);
     }
     f.rate.textContent = `${r.inRate.toFixed(1)} / ${r.outRate.toFixed(1)}`;
+    this.tputReadout.textContent = `throughput: in ${r.inRate.toFixed(1)} / out ${r.outRate.toFixed(1)} records per s`;
+    this._syncGroupPick(snap);
 
-    if (now - this.lastSampleMs >= SAMPLE_EVERY_MS || now < this.lastSampleMs) {
-      this.lastSampleMs = now;
-      const g = snap.groups[0];
-      if (g) {
-        this.samples.push({ t: now, lags: g.partitions.map((p) => p.lag), owners: g.partitions.map((p) => p.owner) });
-        if (this.samples.length > SAMPLES_MAX) this.samples.shift();
-      }
-      if (this.chartVisible) this.drawChart();
+    if (this._sample(snap) || this.chartDirty) {
+      this.chartDirty = false;
+      this.drawChart();
     }
   }
 
-  drawChart() {
-    const c = this.chart;
-    const dpr = window.devicePixelRatio || 1;
-    const r = c.getBoundingClientRect();
-    if (!r.width) return;
-    c.width = Math.round(r.width * dpr);
-    c.height = Math.round(r.height * dpr);
-    const ctx = c.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const th = this.theme;
-    ctx.fillStyle = th.panel;
-    ctx.fillRect(0, 0, r.width, r.height);
-    const s = this.samples;
-    if (s.length < 2) return;
-    const maxLag = Math.max(5, ...s.flatMap((x) => x.lags));
-    const nP = s[s.length - 1].lags.length;
-    // newest sample at the right edge; the history scrolls left
-    const x = (i) => r.width - 4 - (s.length - 1 - i) * ((r.width - 32) / (SAMPLES_MAX - 1));
-    const y = (v) => r.height - 12 - (v / maxLag) * (r.height - 20);
-    ctx.strokeStyle = th.faint;
-    ctx.beginPath();
-    ctx.moveTo(28, y(0));
-    ctx.lineTo(r.width - 4, y(0));
-    ctx.stroke();
-    ctx.fillStyle = th.muted;
-    ctx.font = "10px system-ui, sans-serif";
-    ctx.textBaseline = "middle";
-    ctx.fillText(String(maxLag), 2, y(maxLag));
-    ctx.fillText("0", 2, y(0));
-    // big topics: only the partitions with the most lag, to keep the chart readable
-    const order = [...Array(nP).keys()].sort((a, b) => (s[s.length - 1].lags[b] ?? 0) - (s[s.length - 1].lags[a] ?? 0)).slice(0, 12);
-    for (const p of order) {
-      const owner = s[s.length - 1].owners[p];
-      ctx.strokeStyle = owner === null || owner === undefined ? th.noKey : memberColor(owner, th);
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      s.forEach((smp, i) => {
-        const v = smp.lags[p] ?? 0;
-        i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v));
-      });
-      ctx.stroke();
+  /** Records the lag of every group's partitions if SAMPLE_EVERY_MS passed; true if it did. */
+  _sample(snap) {
+    const now = snap.now_ms;
+    if (now - this.lastSampleMs < SAMPLE_EVERY_MS && now >= this.lastSampleMs) return false;
+    this.lastSampleMs = now;
+    if (snap.groups.length) {
+      this.samples.push({ t: now, groups: snap.groups.map((g) => ({ lags: g.partitions.map((p) => p.lag), owners: g.partitions.map((p) => p.owner) })) });
+      if (this.samples.length > SAMPLES_MAX) this.samples.shift();
     }
+    return true;
+  }
+
+  /** The group picker appears when several groups read; its options follow the groups' names. */
+  _syncGroupPick(snap) {
+    const key = snap.groups.map((g) => g.id).join("\u0000");
+    if (key === this.groupsKey) return;
+    this.groupsKey = key;
+    this.groupPick.replaceChildren(...snap.groups.map((g, i) => el("option", { value: String(i) }, g.id)));
+    if (this.chartGroup >= snap.groups.length) this.chartGroup = 0;
+    this.groupPick.value = String(this.chartGroup);
+    this.groupPick.hidden = snap.groups.length < 2;
+  }
+
+  /** Redraws the lag chart for the chosen group and writes its text readout. */
+  drawChart() {
+    const gi = this.chartGroup;
+    const samples = this.samples.filter((x) => x.groups[gi]).map((x) => ({ t: x.t, ...x.groups[gi] }));
+    const chosen = this.chartVisible ? drawLagChart(this.chart, samples, this.theme, SAMPLES_MAX) : null;
+    if (!chosen) return;
+    const last = samples[samples.length - 1];
+    const total = last ? last.lags.reduce((a, b) => a + b, 0) : 0;
+    const name = this.namer.group(gi);
+    const top = chosen.lines.filter((l) => l.partition !== null).slice(0, 3).map((l) => `${l.label} ${l.now}`).join(", ");
+    this.lagReadout.textContent = `${name} · ${last?.lags.length ?? 0} partitions · total lag ${total}${chosen.mode === "total+top" ? ` (showing total + top ${chosen.lines.length - 1})` : ""}${top ? ` · most behind: ${top}` : ""}`;
+    Object.assign(this.chartBox.dataset, { group: String(gi), mode: chosen.mode, lines: String(chosen.lines.length) });
   }
 }
 

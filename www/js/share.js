@@ -1,39 +1,51 @@
 // Share links and JSON export/import.
-// A link carries the whole session — scenario (with its seed) and the recorded inputs — as
-// base64url JSON in the hash (never sent to a server), so it replays exactly what the sender saw.
+// A link carries the whole session — scenario (with its seed) and the recorded inputs — in the
+// hash (never sent to a server), so it replays exactly what the sender saw. The JSON is
+// deflate-compressed with the browser's own CompressionStream("deflate-raw") and base64url-encoded
+// as "#z=…": a long session's input log is very repetitive, so links shrink several-fold without
+// shipping a compression library. Older "#s=…" links (plain base64url JSON) still open.
 // A scene is shared by name (#scene=exactly-once), which keeps those links short.
 
-function toBase64Url(text) {
-  const bytes = new TextEncoder().encode(text);
+function bytesToBase64Url(bytes) {
   let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function fromBase64Url(s) {
+function base64UrlToBytes(s) {
   const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
-  const bin = atob(b64);
-  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
-/** "#s=…" for a session ({scenario, inputs, at_ms}). */
-export function encodeSession(session) {
-  return "#s=" + toBase64Url(JSON.stringify(session));
+/** Pipes bytes through a (De)CompressionStream and collects the output. */
+async function through(bytes, stream) {
+  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+const canDeflate = () => typeof CompressionStream === "function" && typeof DecompressionStream === "function";
+
+/** "#z=…" (compressed) for a session ({scenario, inputs, at_ms}); "#s=…" where streams are missing. */
+export async function encodeSession(session) {
+  const bytes = new TextEncoder().encode(JSON.stringify(session));
+  if (!canDeflate()) return "#s=" + bytesToBase64Url(bytes);
+  return "#z=" + bytesToBase64Url(await through(bytes, new CompressionStream("deflate-raw")));
 }
 
 /**
- * Reads a hash: {scene} for "#scene=name", {session} for "#s=…", {} otherwise.
- * Throws a readable Error on a damaged link.
+ * Reads a hash: {scene} for "#scene=name", {session} for "#z=…" or the older "#s=…", {} otherwise.
+ * Rejects with a readable Error on a damaged link.
  */
-export function decodeHash(hash) {
+export async function decodeHash(hash) {
   const params = new URLSearchParams(String(hash ?? "").replace(/^#/, ""));
   const out = {};
   if (params.has("scene")) out.scene = params.get("scene");
-  if (params.has("s")) {
+  const z = params.get("z"), s = params.get("s");
+  if (z !== null || s !== null) {
     let parsed;
     try {
-      parsed = JSON.parse(fromBase64Url(params.get("s")));
+      const raw = z !== null ? await through(base64UrlToBytes(z), new DecompressionStream("deflate-raw")) : base64UrlToBytes(s);
+      parsed = JSON.parse(new TextDecoder().decode(raw));
     } catch {
       throw new Error("this share link is damaged (its scenario could not be decoded)");
     }

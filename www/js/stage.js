@@ -14,6 +14,8 @@ const FLIGHT_MS = 520;
 const OWNER_MOVE_MS = 700;
 const MAX_FLIGHTS = 90;
 const ENVELOPE_MIN_ROW_PX = 18;
+const PULSE_MS = 1600; // a moved partition's label and tag beat twice, then stay highlighted
+const REMAPS_DRAWN = 8; // newest remapped keys drawn with a badge and a link
 
 const lerp = (a, b, t) => a + (b - a) * t;
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
@@ -40,6 +42,9 @@ export class Stage {
     this.geom = null;
     this.lostTray = []; // recent lost envelopes resting in the tray
     this.lastWall = performance.now();
+    this.rebalance = opts.rebalance ?? null; // RebalanceTracker: moved / stayed / withheld marks
+    this.keyMoves = opts.keyMoves ?? null; // KeyRemapTracker: keys that changed partition
+    this.markSeen = new Map(); // mark seq → wall time it was first drawn (starts its pulse)
   }
 
   setTheme(name) {
@@ -68,6 +73,7 @@ export class Stage {
     this.ownerAnim.clear();
     this.committedShown.clear();
     this.lostTray = [];
+    this.markSeen.clear();
   }
 
   // ---- events → animations -------------------------------------------------------------------
@@ -242,7 +248,9 @@ export class Stage {
     this._titles(snap);
     this._producers(snap);
     this._shelves(snap, dtWall);
+    this._remapLinks(snap);
     this._ownership(snap, wall);
+    this._marks(snap, wall);
     this._groups(snap, wall);
     this._tray(snap);
     this._flights(snap, wall);
@@ -330,6 +338,7 @@ export class Stage {
       ctx.fillRect(g.shelf.x0 - 4, cy - bandH / 2, g.shelf.x1 - g.shelf.x0 + 8, bandH);
       ctx.fillStyle = th.shelfEdge;
       ctx.fillRect(g.shelf.x0 - 4, cy + bandH / 2 - 1, g.shelf.x1 - g.shelf.x0 + 8, 1);
+      this._labelMark(snap, row, cy);
       // label "P3"
       if (g.detailed || row.partition % Math.ceil(10 / Math.max(1, row.h)) === 0) {
         this._text(`P${row.partition}`, g.midX0, cy, { size: clamp(row.h * 0.45, 8, 13), weight: "600" });
@@ -503,9 +512,12 @@ export class Stage {
           continue;
         }
         const col = owner === null ? th.faint : memberColor(owner, th);
+        const mark = this.rebalance?.marks(gi).get(`${part.topic}:${part.partition}`);
+        const moved = mark?.kind === "moved" && mark.to === owner;
+        const beat = moved ? this._pulse(mark.seq, wall) : 0;
         ctx.strokeStyle = col;
-        ctx.globalAlpha = snap.groups.length > 1 ? 0.55 : 0.8;
-        ctx.lineWidth = g.detailed ? 2 : 1;
+        ctx.globalAlpha = moved ? 1 : snap.groups.length > 1 ? 0.55 : 0.8;
+        ctx.lineWidth = (g.detailed ? 2 : 1) * (moved ? 1.8 + beat : 1);
         ctx.beginPath();
         ctx.moveTo(x0, y0);
         const mx = (x0 + end.x) / 2;
@@ -721,6 +733,134 @@ export class Stage {
         this._text(f.text, g.shelf.x1 - 4, row.y + 7 - t * 6, { size: 10, color: th.dup, weight: "700", align: "right" });
         ctx.globalAlpha = 1;
       }
+    }
+  }
+
+  // ---- rebalance marks and remapped keys ----------------------------------------------------
+
+  /** 0..1 pulse for a freshly drawn mark (none with reduced motion: the mark is simply shown). */
+  _pulse(seq, wall) {
+    if (!this.markSeen.has(seq)) this.markSeen.set(seq, wall);
+    if (this.reducedMotion) return 0;
+    const t = (wall - this.markSeen.get(seq)) / PULSE_MS;
+    return t >= 1 ? 0 : 0.5 - 0.5 * Math.cos(t * Math.PI * 4); // two beats, then still
+  }
+
+  /** The rebalance marks on partition row (t, p): [{gi, mark}] for every group. */
+  _rowMarks(snap, row) {
+    if (!this.rebalance) return [];
+    const out = [];
+    snap.groups.forEach((_, gi) => {
+      const m = this.rebalance.marks(gi).get(`${row.topic}:${row.partition}`);
+      if (m && m.kind !== "new") out.push({ gi, mark: m });
+    });
+    return out;
+  }
+
+  /** A pill behind the shelf label: the new owner's colour when the partition moved. */
+  _labelMark(snap, row, cy) {
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    const marks = this._rowMarks(snap, row);
+    const moved = marks.find((x) => x.mark.kind === "moved");
+    const held = marks.find((x) => x.mark.kind === "withheld");
+    const h = clamp(row.h - 4, 8, 20);
+    if (moved) {
+      const p = this._pulse(moved.mark.seq, performance.now());
+      ctx.fillStyle = memberColor(moved.mark.to, th);
+      ctx.globalAlpha = 0.28 + 0.5 * p;
+      this._round(g.midX0 - 4, cy - h / 2, g.labelW - 2, h, 5);
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    } else if (held) {
+      ctx.strokeStyle = th.dup;
+      ctx.setLineDash([3, 2]);
+      this._round(g.midX0 - 4, cy - h / 2, g.labelW - 2, h, 5);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+
+  /** Tags at the shelf's right end: "moved → consumer-4", "stayed", "withheld — revoking". */
+  _marks(snap, wall) {
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    if (!g.detailed || g.rh < 16) return; // compact rows: the label pill and the bold line say it
+    for (const row of g.rows) {
+      if (row.header) continue;
+      let x = g.shelf.x1 - 2;
+      const y = row.y + 7;
+      const many = snap.groups.length > 1;
+      for (const { gi, mark } of this._rowMarks(snap, row).reverse()) {
+        if (many && mark.kind === "stayed") continue; // with several groups only changes get a tag
+        let text, fill, ink = "#fff", dash = false;
+        if (mark.kind === "moved") { text = g.narrow ? "moved" : `moved → c${mark.to + 1}`; fill = memberColor(mark.to, th); } else if (mark.kind === "withheld") { text = g.narrow ? "withheld" : "withheld — revoking"; fill = th.panel; ink = th.dup; dash = true; } else { text = "stayed"; fill = null; ink = th.muted; }
+        if (many) text = `${snap.groups[gi].id.slice(0, 10)}: ${text}`;
+        ctx.font = "600 9px system-ui, sans-serif";
+        const w = ctx.measureText(text).width + 8;
+        if (x - w < g.shelf.x0 + 20) break;
+        if (fill) {
+          const p = mark.kind === "moved" ? this._pulse(mark.seq, wall) : 0;
+          this._round(x - w, y - 6, w, 12, 6);
+          ctx.fillStyle = fill;
+          ctx.fill();
+          if (p) { ctx.strokeStyle = fill; ctx.globalAlpha = p; ctx.lineWidth = 2; this._round(x - w - 2 * p, y - 6 - 2 * p, w + 4 * p, 12 + 4 * p, 7); ctx.stroke(); ctx.globalAlpha = 1; ctx.lineWidth = 1; }
+          if (dash) { ctx.strokeStyle = th.dup; ctx.setLineDash([3, 2]); this._round(x - w, y - 6, w, 12, 6); ctx.stroke(); ctx.setLineDash([]); }
+        }
+        this._text(text, x - w / 2, y + 0.5, { size: 9, color: ink, align: "center", weight: "600" });
+        x -= w + 4;
+      }
+    }
+  }
+
+  /**
+   * The first record of each recently remapped key (after partitions were added) gets a "↪" badge
+   * and a dotted link back to the key's last record on its old partition; red when a consumer
+   * processed it before the old partition's owner had processed the older one.
+   */
+  _remapLinks(snap) {
+    const km = this.keyMoves;
+    if (!km || !km.remaps.length) return;
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    const recent = km.recent(REMAPS_DRAWN);
+    // Only the newest badge of a row gets words; neighbours' labels would print over each other.
+    const newestOnRow = new Map(recent.map((r) => [`${r.topic}:${r.to}`, r]));
+    for (const r of recent) {
+      const pv = snap.topics[r.topic]?.partitions[r.to];
+      const row = g.rowOf.get(`${r.topic}:${r.to}`);
+      if (!pv || !row || this.hidden.get(`${r.topic}:${r.to}`)?.has(r.offset)) continue;
+      if (g.detailed && r.offset < this._lo(pv)) continue; // scrolled off the shelf
+      const at = g.detailed ? this.slotPoint(r.topic, r.to, r.offset) : { x: g.shelf.x1 - 6, y: row.y + row.h / 2 };
+      const old = this.slotPoint(r.topic, r.from, r.fromOffset);
+      if (!at || !old) continue;
+      const broken = r.groups.includes("out of order");
+      const col = keyColor(r.n, th);
+      ctx.strokeStyle = broken ? th.lost : col;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([2, 3]);
+      ctx.beginPath();
+      const top = Math.min(at.y, old.y) - 6;
+      ctx.moveTo(at.x, at.y - 4);
+      ctx.bezierCurveTo(at.x, top, old.x, top, old.x, old.y - 4);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.lineWidth = 1;
+      if (!g.detailed) continue;
+      const bx = at.x + g.ew / 2 - 2, by = at.y - g.ew * 0.36;
+      ctx.beginPath();
+      ctx.arc(bx, by, 6, 0, Math.PI * 2);
+      ctx.fillStyle = th.panel;
+      ctx.fill();
+      ctx.strokeStyle = broken ? th.lost : th.ink;
+      ctx.lineWidth = broken ? 2 : 1;
+      ctx.stroke();
+      ctx.lineWidth = 1;
+      this._text("↪", bx, by + 0.5, { size: 9, color: broken ? th.lost : th.ink, align: "center", weight: "700" });
+      if (row.h >= 30 && (newestOnRow.get(`${r.topic}:${r.to}`) === r || broken)) this._text(broken ? `${r.key} out of order` : `${r.key} moved here`, bx + 8, by - 1, { size: 9, color: broken ? th.lost : th.muted, weight: "600" });
     }
   }
 

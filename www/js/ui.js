@@ -8,6 +8,9 @@ import { Panels, el } from "./panels.js";
 import { SCENES, SCENE_NAMES, scene as findScene, DEFAULT_SCENARIO } from "./scenes.js";
 import { encodeSession, download, normalizeSession } from "./share.js";
 import { formatMs } from "./sentences.js";
+import { RebalanceTracker } from "./rebalance.js";
+import { KeyRemapTracker } from "./keymoves.js";
+import { Strip } from "./strip.js";
 
 const SPEED_MIN_LOG = -1; // 0.1×
 const SPEED_MAX_LOG = 2; // 100×
@@ -52,14 +55,23 @@ export class View {
     body.append(this.stageBox, this.side);
     this.narration = el("section", { class: "mr-narration", hidden: true, "aria-label": "Scene" });
     this.status = el("p", { class: "mr-status", role: "status", "data-testid": "status" });
-    this.root.append(this.bar, this.narration, body, this.status);
+    // Bookkeeping over the event stream, rebuilt by every replay (see rebalance.js, keymoves.js).
+    this.rebalance = new RebalanceTracker(controller.scenario());
+    this.keyMoves = new KeyRemapTracker(controller.scenario());
+    this.strip = new Strip(this.rebalance, this.keyMoves);
+    this.root.append(this.bar, this.narration, this.strip.root, body, this.status);
     host.append(this.root);
 
-    this.stage = new Stage(this.canvas, controller, { reducedMotion: this.reducedMotion.matches });
+    this.stage = new Stage(this.canvas, controller, { reducedMotion: this.reducedMotion.matches, rebalance: this.rebalance, keyMoves: this.keyMoves });
     this.panels = new Panels(this.side, controller, { compact: this.opts.controls !== "full" });
     this._narrationDom();
     this.applyTheme(this.opts.theme);
 
+    // Registered before the panels' listeners would matter: trackers first, then the animations.
+    this.disposers.push(
+      controller.on("events", (b) => { for (const ev of b) { this.rebalance.observe(ev); this.keyMoves.observe(ev); } }),
+      controller.on("reset", ({ scenario }) => { this.rebalance.reset(scenario); this.keyMoves.reset(scenario); }),
+    );
     this.disposers.push(
       controller.on("events", (b) => this.stage.onEvents(b)),
       controller.on("reset", () => { this.stage.reset(); this._syncControls(); }),
@@ -112,6 +124,7 @@ export class View {
         lastPanels = now;
         const snap = this.c.snapshot();
         this.panels.update(snap);
+        this.strip.update(snap);
         this._syncConsumers(snap);
         this._syncControls();
       }
@@ -248,7 +261,7 @@ export class View {
         for (const p of sc.producers ?? []) p.keys = v === "none" ? { mode: "none" } : { mode: "entity", prefix: v, count: v === "order" ? 40 : 20 };
       }, "Key mode changed: the simulation restarted from 0."); break;
       case "scene": this.loadScene(this.sceneSel.value || null); break;
-      case "share": this._share(); break;
+      case "share": this._share().catch((err) => this.say(`Could not make a link: ${err.message}`, true)); break;
       case "export": download("mailroom-session.json", JSON.stringify(c.session(), null, 2)); this.say("Exported the scenario and your inputs as mailroom-session.json."); break;
       case "import": this.file.click(); break;
       case "theme": this.applyTheme(this.root.dataset.theme === "dark" ? "light" : "dark"); break;
@@ -266,9 +279,9 @@ export class View {
     this._try(() => { this.c.load(sc); if (playing) this.c.play(); this.say(message); });
   }
 
-  _share() {
+  async _share() {
     const base = this.opts.shareBase ?? new URL("../index.html", import.meta.url).href;
-    const url = base.replace(/#.*$/, "") + encodeSession(this.c.session());
+    const url = base.replace(/#.*$/, "") + await encodeSession(this.c.session());
     this.shareUrl = url;
     if (this.shareOut) { this.shareOut.hidden = false; this.shareOut.value = url; this.shareOut.select(); }
     navigator.clipboard?.writeText(url).then(() => this.say("Link copied: it replays this session exactly."), () => this.say("Copy the link from the box."));

@@ -14,11 +14,15 @@ use super::types::{MemberSpec, TopicSpec};
 /// (topic, partition), without the partitions withheld this round.
 pub fn assign(topics: &[TopicSpec], members: &[MemberSpec]) -> Vec<Vec<(u32, u32)>> {
     let g = Group::new(topics, members);
+    // A fresh group moves nothing, so there is nothing to withhold: the sticky deal it is.
+    if let Some(out) = sticky::fresh_deal(&g) {
+        return out;
+    }
     let owner = assign_group(&g);
     g.output_from_owner(&owner)
 }
 
-fn assign_group(g: &Group) -> Vec<u32> {
+pub(crate) fn assign_group(g: &Group) -> Vec<u32> {
     let outcome = sticky::assign_group(g);
     let mut owner = outcome.owner;
     match outcome.transferring {

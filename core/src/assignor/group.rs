@@ -35,6 +35,11 @@ impl Member<'_> {
         self.topics.binary_search(&t).is_ok()
     }
 
+    /// Number of owned partitions as given (an upper bound on [`Group::owned`]'s count).
+    pub fn owned_count(&self) -> usize {
+        self.owned_raw.len()
+    }
+
     /// Generation, with Kafka's default of -1 for a new member.
     pub fn generation_or_default(&self) -> i32 {
         self.generation.unwrap_or(-1)
@@ -82,14 +87,19 @@ fn sorted_set(v: &[u32]) -> Cow<'_, [u32]> {
 /// case) are compared past their common prefix through an 8-byte key, which keeps sorting large
 /// groups of `consumer-<n>` ids cheap.
 pub(crate) fn sort_by_java_string(ids: &[&str]) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..ids.len() as u32).collect();
     if !ids.iter().all(|s| s.is_ascii()) {
+        let mut idx: Vec<u32> = (0..ids.len() as u32).collect();
         idx.sort_by(|&a, &b| java_cmp(ids[a as usize], ids[b as usize]).then(a.cmp(&b)));
         return idx;
     }
     let lcp = ids.first().map_or(0, |first| {
+        let first = first.as_bytes();
         ids.iter().fold(first.len(), |l, s| {
-            first.as_bytes()[..l]
+            // Usually the prefix still matches: one memcmp instead of a byte loop.
+            if s.as_bytes().starts_with(&first[..l]) {
+                return l;
+            }
+            first[..l]
                 .iter()
                 .zip(s.as_bytes())
                 .take_while(|(a, b)| a == b)
@@ -98,19 +108,63 @@ pub(crate) fn sort_by_java_string(ids: &[&str]) -> Vec<u32> {
     });
     let key = |s: &str| -> u64 {
         let b = &s.as_bytes()[lcp..];
-        let mut k = [0u8; 8];
-        let n = b.len().min(8);
-        k[..n].copy_from_slice(&b[..n]);
-        u64::from_be_bytes(k)
+        if let Some(head) = b.first_chunk::<8>() {
+            return u64::from_be_bytes(*head);
+        }
+        b.iter()
+            .enumerate()
+            .fold(0u64, |k, (i, &c)| k | u64::from(c) << (56 - 8 * i))
     };
-    let keys: Vec<u64> = ids.iter().map(|s| key(s)).collect();
-    idx.sort_unstable_by(|&a, &b| {
-        keys[a as usize]
-            .cmp(&keys[b as usize])
-            .then_with(|| ids[a as usize].as_bytes()[lcp..].cmp(&ids[b as usize].as_bytes()[lcp..]))
-            .then(a.cmp(&b))
-    });
-    idx
+    // Sort plain (key, index) pairs, which compare as two integers; the key orders like the
+    // bytes it is cut from, so only runs of equal keys need the full comparison afterwards.
+    let mut keyed: Vec<(u64, u32)> = ids.iter().zip(0u32..).map(|(s, i)| (key(s), i)).collect();
+    sort_keyed(&mut keyed);
+    let mut run = 0;
+    while run < keyed.len() {
+        let mut end = run + 1;
+        while end < keyed.len() && keyed[end].0 == keyed[run].0 {
+            end += 1;
+        }
+        if end - run > 1 {
+            keyed[run..end].sort_by(|&(_, a), &(_, b)| {
+                ids[a as usize].as_bytes()[lcp..].cmp(&ids[b as usize].as_bytes()[lcp..])
+            });
+        }
+        run = end;
+    }
+    // (Indices within a run start ascending and the sort is stable, so ties stay by index.)
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Sorts (key, index) pairs, given in index order, by key then index. Large inputs take a
+/// stable LSD radix sort over the key bytes that vary (ids sharing a prefix leave most bytes
+/// constant), which is linear; small ones a comparison sort.
+fn sort_keyed(keyed: &mut Vec<(u64, u32)>) {
+    let n = keyed.len();
+    if n < 256 {
+        keyed.sort_unstable();
+        return;
+    }
+    // Only bytes that differ between keys need a pass.
+    let k0 = keyed[0].0;
+    let varying = keyed.iter().fold(0u64, |v, &(k, _)| v | (k ^ k0));
+    let mut buf = vec![(0u64, 0u32); n];
+    for b in (0..8).filter(|b| (varying >> (8 * b)) & 0xff != 0) {
+        let mut h = [0usize; 256];
+        for &(k, _) in keyed.iter() {
+            h[((k >> (8 * b)) & 0xff) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in h.iter_mut() {
+            (*c, sum) = (sum, sum + *c);
+        }
+        for &e in keyed.iter() {
+            let slot = &mut h[((e.0 >> (8 * b)) & 0xff) as usize];
+            buf[*slot] = e;
+            *slot += 1;
+        }
+        std::mem::swap(keyed, &mut buf);
+    }
 }
 
 impl<'a> Group<'a> {
@@ -151,22 +205,36 @@ impl<'a> Group<'a> {
         let mut out: Vec<Member<'a>> = Vec::with_capacity(members.len());
         let mut member_of_input = Vec::with_capacity(members.len());
         let mut subscribed = vec![false; n_topics];
+        // The last subscription found sorted and valid as given: members usually share one, and
+        // a memcmp against it replaces the per-topic checks.
+        let mut clean: Option<&'a [u32]> = None;
         for (i, m) in members.iter().enumerate() {
             if !keep[i] {
                 member_of_input.push(None);
                 continue;
             }
             member_of_input.push(Some(out.len() as u32));
-            let topics_raw = sorted_set(&m.topics);
-            let valid = |t: u32| (t as usize) < n_topics && partitions[t as usize] > 0;
-            let topics_valid = if topics_raw.iter().all(|&t| valid(t)) {
-                topics_raw.clone()
+            let (topics_raw, topics_valid) = if clean == Some(m.topics.as_slice()) {
+                (
+                    Cow::Borrowed(m.topics.as_slice()),
+                    Cow::Borrowed(m.topics.as_slice()),
+                )
             } else {
-                Cow::Owned(topics_raw.iter().copied().filter(|&t| valid(t)).collect())
+                let topics_raw = sorted_set(&m.topics);
+                let valid = |t: u32| (t as usize) < n_topics && partitions[t as usize] > 0;
+                let topics_valid = if topics_raw.iter().all(|&t| valid(t)) {
+                    if let Cow::Borrowed(raw) = topics_raw {
+                        clean = Some(raw);
+                    }
+                    topics_raw.clone()
+                } else {
+                    Cow::Owned(topics_raw.iter().copied().filter(|&t| valid(t)).collect())
+                };
+                for &t in topics_valid.iter() {
+                    subscribed[t as usize] = true;
+                }
+                (topics_raw, topics_valid)
             };
-            for &t in topics_valid.iter() {
-                subscribed[t as usize] = true;
-            }
             out.push(Member {
                 id: &m.member_id,
                 instance: m.group_instance_id.as_deref(),
@@ -320,27 +388,94 @@ impl<'a> Group<'a> {
     /// The public shape from an owner per dense partition (NONE = unassigned): per input member,
     /// sorted (topic index, partition); repeated member ids get nothing.
     pub fn output_from_owner(&self, owner: &[u32]) -> Vec<Vec<(u32, u32)>> {
-        let mut counts = vec![0u32; self.members.len()];
+        let n = self.members.len();
+        // The last slot counts unassigned (NONE) partitions, so the loop has no branch.
+        let mut counts = vec![0u32; n + 1];
         for &m in owner {
-            if let Some(c) = counts.get_mut(m as usize) {
-                *c += 1;
-            }
+            counts[(m as usize).min(n)] += 1;
         }
-        let mut lists: Vec<Vec<(u32, u32)>> = counts
+        let mut lists: Vec<Vec<(u32, u32)>> = counts[..n]
             .iter()
             .map(|&c| Vec::with_capacity(c as usize))
             .collect();
         // Dense ids follow (topic index, partition) order, so one pass yields sorted lists.
-        for (t, (&base, &n)) in self.offset.iter().zip(&self.partitions).enumerate() {
-            for p in 0..n {
-                if let Some(l) = lists.get_mut(owner[(base + p) as usize] as usize) {
-                    l.push((t as u32, p));
+        for (t, (&base, &len)) in self.offset.iter().zip(&self.partitions).enumerate() {
+            let of_topic = &owner[base as usize..(base + len) as usize];
+            for (p, &m) in of_topic.iter().enumerate() {
+                if let Some(l) = lists.get_mut(m as usize) {
+                    l.push((t as u32, p as u32));
                 }
             }
         }
-        let mut lists = lists.into_iter();
-        let mut by_member: Vec<Option<Vec<(u32, u32)>>> = Vec::with_capacity(self.members.len());
-        by_member.extend(lists.by_ref().map(Some));
+        self.by_input(lists)
+    }
+
+    /// The public shape of a plain deal: the partitions of `topics` (in that order, each topic's
+    /// partitions ascending) handed out one at a time over `order`, the `i`-th to
+    /// `order[i % order.len()]`. This is what RoundRobin does when everyone subscribes to
+    /// everything, and what the sticky assignors do for a fresh group with equal subscriptions.
+    ///
+    /// Built straight into exactly-sized lists, one per deal rank: no owner array, no counting
+    /// pass. Walking topics by index keeps each list sorted.
+    pub fn output_dealt(&self, order: &[u32], topics: &[u32]) -> Vec<Vec<(u32, u32)>> {
+        let n = order.len();
+        let mut by_member: Vec<Vec<(u32, u32)>> = Vec::new();
+        by_member.resize_with(self.members.len(), Vec::new);
+        if n > 0 {
+            // Deal rank of each topic's partition 0.
+            let mut start = vec![NONE; self.partitions.len()];
+            let mut total = 0usize;
+            for &t in topics {
+                start[t as usize] = (total % n) as u32;
+                total += self.partitions[t as usize] as usize;
+            }
+            // (topic, partitions, rank of partition 0), by topic index.
+            let walk: Vec<(u32, u32, usize)> = start
+                .iter()
+                .zip(0u32..)
+                .filter(|&(&s, _)| s != NONE)
+                .map(|(&s, t)| (t, self.partitions[t as usize], s as usize))
+                .collect();
+            let (per, extra) = (total / n, total % n);
+            let mut lists: Vec<Vec<(u32, u32)>> = (0..n)
+                .map(|k| Vec::with_capacity(per + usize::from(k < extra)))
+                .collect();
+            if walk.len().saturating_mul(n) <= total {
+                // Few topics, many partitions each: fill one list at a time. Rank k takes, of a
+                // topic starting at rank s, partitions k - s (mod n), k - s + n, ...
+                let mut first: Vec<usize> = walk.iter().map(|&(_, _, s)| (n - s) % n).collect();
+                for list in &mut lists {
+                    for (&(t, parts, _), f) in walk.iter().zip(&mut first) {
+                        list.extend((*f..parts as usize).step_by(n).map(|p| (t, p as u32)));
+                        *f = if *f + 1 == n { 0 } else { *f + 1 };
+                    }
+                }
+            } else {
+                // Many small topics: walking every (rank, topic) pair would cost more than the
+                // partitions themselves, so deal each topic across the ranks in runs.
+                for &(t, parts, s) in &walk {
+                    let (mut p, mut k) = (0u32, s);
+                    while p < parts {
+                        let len = (n - k).min((parts - p) as usize);
+                        for (list, q) in lists[k..k + len].iter_mut().zip(p..) {
+                            list.push((t, q));
+                        }
+                        p += len as u32;
+                        k = 0;
+                    }
+                }
+            }
+            for (list, &m) in lists.into_iter().zip(order) {
+                by_member[m as usize] = list;
+            }
+        }
+        self.by_input(by_member)
+    }
+
+    /// Per input member, its list from `by_member` (normalised member index); repeated member
+    /// ids get nothing.
+    fn by_input(&self, by_member: Vec<Vec<(u32, u32)>>) -> Vec<Vec<(u32, u32)>> {
+        let mut by_member: Vec<Option<Vec<(u32, u32)>>> = by_member.into_iter().map(Some).collect();
         self.member_of_input
             .iter()
             .map(|m| {
@@ -359,5 +494,39 @@ impl<'a> Group<'a> {
             }
         }
         self.output_from_owner(&owner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The radix path (large groups) and the comparison path agree with a plain sort by Java
+    /// `String.compareTo`, ties by index.
+    #[test]
+    fn sort_by_java_string_matches_java_order() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for n in [0usize, 1, 2, 10, 255, 256, 300, 2999, 3000] {
+            let ids: Vec<String> = (0..n)
+                .map(|i| match next() % 5 {
+                    _ if n == 3000 => format!("consumer-{}", next() % (i + 1)),
+                    0 => format!("consumer-{}", next() % 500),
+                    1 => format!("consumer-{}-{}", next() % 3, "x".repeat(next() % 12)),
+                    2 => format!("consumer-{}\0", next() % 50),
+                    3 => format!("Consumer-{}", next() % 50),
+                    _ => "consumer-".to_string(),
+                })
+                .collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut expected: Vec<u32> = (0..n as u32).collect();
+            expected.sort_by(|&a, &b| java_cmp(refs[a as usize], refs[b as usize]).then(a.cmp(&b)));
+            assert_eq!(sort_by_java_string(&refs), expected, "n = {n}");
+        }
     }
 }

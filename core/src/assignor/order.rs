@@ -19,6 +19,12 @@ pub fn java_cmp(a: &str, b: &str) -> Ordering {
 
 /// Java `String.hashCode`: `s[0]*31^(n-1) + … + s[n-1]` over UTF-16 code units, wrapping.
 pub fn java_hash(s: &str) -> i32 {
+    // ASCII bytes are their own UTF-16 code units; skip the decoder for them.
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)));
+    }
     s.encode_utf16()
         .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(u as i32))
 }
@@ -45,9 +51,23 @@ pub fn java_table_size(n: usize) -> usize {
 /// Bins of eight or more colliding keys become trees in Java; that needs adversarial ids and is
 /// not modelled.
 pub fn java_hashmap_order(hashes: &[i32]) -> Vec<usize> {
-    let mask = (java_table_size(hashes.len()) - 1) as u32;
-    let mut idx: Vec<usize> = (0..hashes.len()).collect();
-    idx.sort_by_key(|&i| java_spread(hashes[i]) & mask);
+    let size = java_table_size(hashes.len());
+    let mask = (size - 1) as u32;
+    // A stable counting sort by bucket: the table has fewer than 3n (at least 16) buckets, so
+    // this is linear, where a comparison sort of a large group was not.
+    let mut start = vec![0usize; size + 1];
+    for &h in hashes {
+        start[(java_spread(h) & mask) as usize + 1] += 1;
+    }
+    for b in 1..=size {
+        start[b] += start[b - 1];
+    }
+    let mut idx = vec![0usize; hashes.len()];
+    for (i, &h) in hashes.iter().enumerate() {
+        let slot = &mut start[(java_spread(h) & mask) as usize];
+        idx[*slot] = i;
+        *slot += 1;
+    }
     idx
 }
 
@@ -85,6 +105,22 @@ mod tests {
         assert_eq!(java_hash("a"), 97);
         assert_eq!(java_hash("hello"), 99162322);
         assert_eq!(java_hash("consumer-10"), -858448042);
+    }
+
+    #[test]
+    fn hashmap_order_is_by_bucket_then_insertion() {
+        // Table of 16: buckets 1, 1, 0, 3 (spread folds the high half in: 0x10000 -> 1).
+        assert_eq!(java_hashmap_order(&[1, 0x10000, 16, 3]), vec![2, 0, 1, 3]);
+        for n in [0usize, 1, 12, 13, 100, 1000] {
+            let hashes: Vec<i32> = (0..n)
+                .map(|i| java_hash(&format!("consumer-{i}")))
+                .collect();
+            let mut expected: Vec<usize> = (0..n).collect();
+            let mask = (java_table_size(n) - 1) as u32;
+            expected.sort_by_key(|&i| java_spread(hashes[i]) & mask);
+            assert_eq!(java_hashmap_order(&hashes), expected);
+        }
+        assert_eq!(java_hash("\u{e9}t\u{e9}"), 233 * 961 + 116 * 31 + 233);
     }
 
     #[test]

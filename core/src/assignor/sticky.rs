@@ -23,8 +23,41 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 /// Assigns partitions as Kafka's eager `StickyAssignor` does; per input member, sorted (topic, partition).
 pub fn assign(topics: &[TopicSpec], members: &[MemberSpec]) -> Vec<Vec<(u32, u32)>> {
     let g = Group::new(topics, members);
+    if let Some(out) = fresh_deal(&g) {
+        return out;
+    }
     let r = assign_group(&g);
     g.output_from_owner(&r.owner)
+}
+
+/// The answer for a fresh group with equal subscriptions, or None when the full algorithm is
+/// needed. Nobody owns anything, so Kafka's constrained path keeps nothing, every member starts
+/// under quota (or, with fewer partitions than members, at it), and its round-robin hands the
+/// partitions (topics by name, partitions ascending) to the members sorted by id, one each in
+/// turn, the first `P % C` taking the extra one. Nothing moves, so the cooperative assignor
+/// withholds nothing either. Rack-aware dealing (KIP-881) reorders that, so it stays on the full
+/// path. `tests::fresh_deal_matches_constrained` checks the two agree.
+pub(crate) fn fresh_deal(g: &Group) -> Option<Vec<Vec<(u32, u32)>>> {
+    if g.members.is_empty() || (0..g.members.len()).any(|m| g.has_owned(m)) {
+        return None;
+    }
+    // Without rack awareness Kafka still sorts partitions by rack consumers, but then every
+    // subscribed partition has the same count, and the sort is stable.
+    if g.members.iter().any(|m| m.rack.is_some()) && RackInfo::new(g).aware {
+        return None;
+    }
+    // Which member is seen first only matters when some subscription is empty (Kafka's quirk,
+    // see `all_subscriptions_equal`); skip hashing every member id otherwise.
+    let equal = if g.members.iter().all(|m| !m.topics_raw.is_empty()) {
+        let first = &g.members[0].topics_raw;
+        g.members.iter().all(|m| m.topics_raw == *first)
+    } else {
+        all_subscriptions_equal(g, &g.java_iteration_order())
+    };
+    if !equal {
+        return None;
+    }
+    Some(g.output_dealt(&g.by_id, &g.subscribed_topics_by_name()))
 }
 
 /// What the shared sticky algorithm produced.
@@ -111,22 +144,30 @@ fn racks_mismatch(g: &Group, racks: &RackInfo, m: u32, p: u32) -> bool {
     }
 }
 
+/// Kafka's `allSubscriptionsEqual` over members in `order`, including its quirk: while the
+/// reference set is empty, the next member's topics become the reference, so an empty
+/// subscription seen first is ignored.
+fn all_subscriptions_equal(g: &Group, order: &[u32]) -> bool {
+    let mut reference: &[u32] = &[];
+    for &m in order {
+        let topics = &g.members[m as usize].topics_raw;
+        if reference.is_empty() {
+            reference = topics;
+        } else if **topics != *reference {
+            return false;
+        }
+    }
+    true
+}
+
 fn prepare(g: &Group) -> Prepared {
     let order = g.java_iteration_order();
-    // Kafka's allSubscriptionsEqual, including its quirk: while the reference set is empty, the
-    // next member's topics become the reference, so an empty subscription seen first is ignored.
-    let mut all_equal = true;
-    let mut reference: &[u32] = &[];
-    let mut max_generation = -1;
-    for &m in &order {
-        let mem = &g.members[m as usize];
-        if reference.is_empty() {
-            reference = &mem.topics_raw;
-        } else if all_equal && *mem.topics_raw != *reference {
-            all_equal = false;
-        }
-        max_generation = max_generation.max(mem.generation_or_default());
-    }
+    let all_equal = all_subscriptions_equal(g, &order);
+    let max_generation = g
+        .members
+        .iter()
+        .map(|m| m.generation_or_default())
+        .fold(-1, i32::max);
     let mut owned: Vec<Vec<u32>> = vec![Vec::new(); g.members.len()];
     let mut multi = Vec::new();
     if (0..g.members.len()).any(|m| g.has_owned(m)) {
@@ -156,6 +197,7 @@ fn prepare(g: &Group) -> Prepared {
             }
         }
         for (m, list) in owned.iter_mut().enumerate() {
+            list.reserve_exact(g.members[m].owned_count());
             list.extend(g.owned(m).filter(|&p| owner[p as usize] == m as u32));
         }
     }
@@ -219,21 +261,17 @@ fn constrained(g: &Group, prep: Prepared) -> StickyOutcome {
     let racks = &prep.racks;
     let topic_rank = g.topic_name_rank();
 
+    // One buffer for every member's kept claims.
+    let mut owned: Vec<u32> = Vec::new();
     for &m in &prep.order {
-        let mut owned: Vec<u32> = Vec::with_capacity(prep.owned[m as usize].len());
+        owned.clear();
         for &p in &prep.owned[m as usize] {
             if racks_mismatch(g, racks, m, p) {
                 maybe_revoked[p as usize] = m;
-            } else {
+            } else if !prep.is_multi(p) {
                 owned.push(p);
             }
         }
-        // Kafka keeps the lowest partition numbers first, across topics (then by topic name).
-        owned.sort_unstable_by_key(|&p| {
-            let (t, part) = g.tp(p);
-            (u64::from(part) << 32) | u64::from(topic_rank[t as usize])
-        });
-        owned.retain(|&p| !prep.is_multi(p));
 
         let keep = if owned.len() < min_quota {
             under_min.push(m);
@@ -250,6 +288,15 @@ fn constrained(g: &Group, prep: Prepared) -> StickyOutcome {
             }
             min_quota
         };
+        if keep < owned.len() {
+            // Kafka keeps the lowest partition numbers first, across topics (then by topic
+            // name). Which ones are kept is all the order decides, so members within quota
+            // (the usual case) skip the sort.
+            owned.sort_unstable_by_key(|&p| {
+                let (t, part) = g.tp(p);
+                (u64::from(part) << 32) | u64::from(topic_rank[t as usize])
+            });
+        }
         for &p in &owned[..keep] {
             owner[p as usize] = m;
         }
@@ -969,5 +1016,116 @@ impl<'g, 'a> General<'g, 'a> {
             }
         }
         performed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const RACKS: [&str; 3] = ["rack-a", "rack-b", "rack-c"];
+
+    /// Fresh groups (nothing owned) whose subscriptions are mostly equal: member ids with
+    /// repeats, mixed case and non-ASCII, static members, unknown and empty topics, some empty
+    /// subscriptions (Kafka's `allSubscriptionsEqual` quirk), racks on members and partitions.
+    fn fresh_group() -> impl Strategy<Value = (Vec<TopicSpec>, Vec<MemberSpec>)> {
+        let topic = (
+            0u32..40,
+            prop::sample::select(vec!["t", "T", "topic-1", "topic-10", "é", "\u{1F600}"]),
+            prop::option::of(prop::collection::vec(
+                prop::collection::vec(0usize..3, 0..3),
+                0..40,
+            )),
+        );
+        let member = (
+            0u32..30,
+            prop::sample::select(vec!["consumer-", "Consumer-", "c", "\u{FFFD}", "\u{1F600}"]),
+            prop::option::weighted(0.2, 0u32..5),
+            prop::option::weighted(0.2, 0usize..3),
+            0u8..10,
+            prop::collection::vec(0u32..6, 0..4),
+            prop::option::of(-1i32..3),
+        );
+        (
+            prop::collection::vec(topic, 0..5),
+            prop::collection::vec(0u32..6, 0..5),
+            prop::collection::vec(member, 1..25),
+        )
+            .prop_map(|(topics, shared, members)| {
+                let topics: Vec<TopicSpec> = topics
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (partitions, prefix, racks))| TopicSpec {
+                        name: format!("{prefix}{}", i * 7 % 5),
+                        partitions,
+                        partition_racks: racks
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|rs| rs.into_iter().map(|r| RACKS[r].to_string()).collect())
+                            .collect(),
+                    })
+                    .collect();
+                let members = members
+                    .into_iter()
+                    .map(
+                        |(id, prefix, instance, rack, kind, own, generation)| MemberSpec {
+                            member_id: format!("{prefix}{id}"),
+                            group_instance_id: instance.map(|i| format!("i-{i}")),
+                            // Mostly the shared subscription; sometimes empty or different.
+                            topics: match kind {
+                                0 => Vec::new(),
+                                1 => own,
+                                _ => shared.clone(),
+                            },
+                            owned: Vec::new(),
+                            generation,
+                            rack: rack.map(|r| RACKS[r].to_string()),
+                        },
+                    )
+                    .collect();
+                (topics, members)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The fresh-group shortcut gives exactly what Kafka's constrained path gives, for the
+        /// eager and the cooperative assignor, whenever it applies.
+        #[test]
+        fn fresh_deal_matches_constrained((topics, members) in fresh_group()) {
+            let g = Group::new(&topics, &members);
+            if let Some(fast) = fresh_deal(&g) {
+                let full = g.output_from_owner(&assign_group(&g).owner);
+                prop_assert_eq!(&fast, &full);
+                let coop = g.output_from_owner(&crate::assignor::cooperative::assign_group(&g));
+                prop_assert_eq!(&fast, &coop);
+            }
+        }
+    }
+
+    /// The shortcut does apply to the plain fresh groups it exists for.
+    #[test]
+    fn fresh_deal_applies_to_plain_fresh_groups() {
+        let topics: Vec<TopicSpec> = (0..12)
+            .map(|j| TopicSpec {
+                name: format!("topic-{j}"),
+                partitions: 7,
+                partition_racks: Vec::new(),
+            })
+            .collect();
+        for n in [1u32, 5, 84, 85, 200] {
+            let members: Vec<MemberSpec> = (0..n)
+                .map(|i| MemberSpec {
+                    member_id: format!("consumer-{i}"),
+                    topics: (0..12).collect(),
+                    ..MemberSpec::default()
+                })
+                .collect();
+            let g = Group::new(&topics, &members);
+            let fast = fresh_deal(&g).expect("fresh equal group takes the shortcut");
+            assert_eq!(fast, g.output_from_owner(&assign_group(&g).owner));
+        }
     }
 }

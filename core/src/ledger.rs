@@ -42,6 +42,27 @@ impl PartitionLedger {
         }
     }
 
+    /// The group's position on the partition jumps to `offset` (a new owner starting from a
+    /// committed offset, or an offset reset): anything unprocessed before it is lost now.
+    pub fn skip_to(
+        &mut self,
+        offset: u64,
+        visible: impl Fn(u64, u64) -> u64,
+    ) -> Option<(u64, u64)> {
+        let end = *self.processed_end.get_or_insert(offset);
+        if offset <= end {
+            return None;
+        }
+        self.processed_end = Some(offset);
+        let n = visible(end, offset);
+        if n == 0 {
+            return None;
+        }
+        self.lost += n;
+        self.lost_ranges.push((end, offset));
+        Some((end, n))
+    }
+
     /// Records that `[from, to)` was processed; `visible(a, b)` counts the application-visible
     /// records in `[a, b)` (markers and, for read_committed, aborted records do not count).
     pub fn process(&mut self, from: u64, to: u64, visible: impl Fn(u64, u64) -> u64) -> Outcome {

@@ -100,6 +100,8 @@ pub(crate) struct Consumer {
     pub txn: Option<u64>,
     pub processed: u64,
     pub rr: usize,
+    /// Join attempt number; answers to older attempts are dropped.
+    pub join_seq: u64,
 }
 
 impl Consumer {
@@ -137,7 +139,25 @@ impl Consumer {
             txn: None,
             processed: 0,
             rr: 0,
+            join_seq: 0,
         }
+    }
+
+    /// Forgets an in-flight join attempt (Kafka's `resetJoinGroupFuture` on a generation
+    /// reset): its answers, already arrived or still to come, are dropped.
+    fn abandon_join(&mut self) {
+        self.join_seq += 1;
+        self.joining = false;
+        self.deferred.clear();
+    }
+
+    /// Kafka's `resetGenerationOnResponseError`: out of the generation, partitions to be
+    /// dropped as lost at the next poll, and a fresh join.
+    fn lose_generation(&mut self) {
+        self.abandon_join();
+        self.generation = -1;
+        self.lost_on_poll = true;
+        self.rejoin_needed = true;
     }
 
     /// KIP-429: cooperative only if every configured assignor is.
@@ -157,7 +177,11 @@ impl Sim {
     }
 
     fn endpoint(&self, g: u32, s: u32) -> Endpoint {
-        Endpoint { group: g, slot: s, inc: self.groups[g as usize].slots[s as usize].inc }
+        Endpoint {
+            group: g,
+            slot: s,
+            inc: self.groups[g as usize].slots[s as usize].inc,
+        }
     }
 
     /// The consumer at `to`, if that process incarnation is still alive.
@@ -170,19 +194,36 @@ impl Sim {
         let c = self.slot(g, s);
         if c.state != state {
             c.state = state;
-            self.emit(Event::ConsumerStateChanged { group: g, member: s, state });
+            self.emit(Event::ConsumerStateChanged {
+                group: g,
+                member: s,
+                state,
+            });
         }
     }
 
     fn send(&mut self, g: u32, s: u32, req: Request) {
         let from = self.endpoint(g, s);
         let arrives_at_ms = self.now_ms + self.latency_ms();
-        self.emit(Event::RequestSent { group: g, member: s, kind: req.kind(), sent_at_ms: self.now_ms, arrives_at_ms });
-        self.timers.at(arrives_at_ms, Timer::ToCoordinator { from, req });
+        self.emit(Event::RequestSent {
+            group: g,
+            member: s,
+            kind: req.kind(),
+            sent_at_ms: self.now_ms,
+            arrives_at_ms,
+        });
+        self.timers
+            .at(arrives_at_ms, Timer::ToCoordinator { from, req });
     }
 
     fn mode(&self, g: u32) -> CommitMode {
         self.groups[g as usize].cfg.commit
+    }
+
+    /// Whether the member commits what it processed before giving partitions up: Kafka's
+    /// auto-commit does, and so does an at-least-once app in `onPartitionsRevoked`.
+    fn commits_on_revoke(&self, g: u32) -> bool {
+        matches!(self.mode(g), CommitMode::Auto | CommitMode::AfterProcessing)
     }
 
     pub(super) fn add_consumer(&mut self, g: u32) {
@@ -190,7 +231,8 @@ impl Sim {
         let s = grp.slots.len() as u32;
         let name = format!("consumer-{}", s + 1);
         let instance_id = grp.cfg.static_membership.then(|| name.clone());
-        grp.slots.push(Consumer::new(name, instance_id, grp.cfg.strategies.clone()));
+        grp.slots
+            .push(Consumer::new(name, instance_id, grp.cfg.strategies.clone()));
         self.start_process(g, s);
     }
 
@@ -234,8 +276,16 @@ impl Sim {
         c.stalled = None;
         c.deferred.clear();
         let member_id = c.member_id.clone();
-        let to = Endpoint { group: g, slot: s, inc: c.inc };
-        self.emit(Event::ConsumerStarted { group: g, member: s, member_id });
+        let to = Endpoint {
+            group: g,
+            slot: s,
+            inc: c.inc,
+        };
+        self.emit(Event::ConsumerStarted {
+            group: g,
+            member: s,
+            member_id,
+        });
         self.set_state(g, s, ConsumerState::Joining);
         if let Some(txn) = stale_txn {
             self.abort_transaction(txn);
@@ -271,15 +321,20 @@ impl Sim {
             c.last_owned.clear();
             c.last_owned_generation = -1;
             if !lost.is_empty() {
-                self.emit(Event::PartitionsLost { group: g, member: s, partitions: lost });
+                self.emit(Event::PartitionsLost {
+                    group: g,
+                    member: s,
+                    partitions: lost,
+                });
                 self.refresh_downtime(g);
             }
         }
         let c = self.slot(g, s);
         if c.rejoin_needed && !c.joining {
             if !c.cooperative() && !c.assigned.is_empty() {
-                // Eager `onJoinPrepare`: auto-commit synchronously, then revoke everything.
-                if self.mode(g) == CommitMode::Auto {
+                // Eager `onJoinPrepare`: commit synchronously (auto-commit does; an
+                // at-least-once app does it in `onPartitionsRevoked`), then revoke everything.
+                if self.commits_on_revoke(g) {
                     self.commit_positions(g, s, CommitPurpose::Revoke);
                     return;
                 }
@@ -302,15 +357,26 @@ impl Sim {
         let c = self.slot(g, s);
         if c.assigned.is_empty() {
             c.lp = Loop::Idle;
-            let st = if c.generation < 0 || c.joining { ConsumerState::Joining } else { ConsumerState::Idle };
+            let st = if c.generation < 0 || c.joining {
+                ConsumerState::Joining
+            } else {
+                ConsumerState::Idle
+            };
             return self.set_state(g, s, st);
         }
         c.fetch_epoch += 1;
         c.lp = Loop::Fetching;
         let (from, fetch_epoch) = (self.endpoint(g, s), self.slot(g, s).fetch_epoch);
         let arrives_at_ms = now + self.latency_ms();
-        self.emit(Event::RequestSent { group: g, member: s, kind: crate::event::RequestKind::Fetch, sent_at_ms: now, arrives_at_ms });
-        self.timers.at(arrives_at_ms, Timer::FetchArrives { from, fetch_epoch });
+        self.emit(Event::RequestSent {
+            group: g,
+            member: s,
+            kind: crate::event::RequestKind::Fetch,
+            sent_at_ms: now,
+            arrives_at_ms,
+        });
+        self.timers
+            .at(arrives_at_ms, Timer::FetchArrives { from, fetch_epoch });
         self.set_state(g, s, ConsumerState::Fetching);
     }
 
@@ -337,6 +403,7 @@ impl Sim {
         let c = self.slot(g, s);
         c.joining = true;
         c.rejoin_needed = false;
+        c.join_seq += 1;
         let (owned, generation) = if c.cooperative() {
             (c.assigned.clone(), c.generation)
         } else {
@@ -349,6 +416,7 @@ impl Sim {
             owned,
             generation,
             eager: !c.cooperative(),
+            seq: c.join_seq,
         };
         self.send(g, s, req);
     }
@@ -358,7 +426,11 @@ impl Sim {
         let revoked = std::mem::take(&mut c.assigned);
         c.positions.clear();
         if !revoked.is_empty() {
-            self.emit(Event::PartitionsRevoked { group: g, member: s, partitions: revoked });
+            self.emit(Event::PartitionsRevoked {
+                group: g,
+                member: s,
+                partitions: revoked,
+            });
             self.refresh_downtime(g);
         }
     }
@@ -370,19 +442,35 @@ impl Sim {
     /// `RebalanceInProgressException` — nothing is sent (KIP-429 era clients).
     fn commit_positions(&mut self, g: u32, s: u32, purpose: CommitPurpose) {
         let c = self.slot(g, s);
-        if (c.joining || c.generation < 0) && !matches!(purpose, CommitPurpose::Revoke | CommitPurpose::Close) {
+        if (c.joining || c.generation < 0)
+            && !matches!(purpose, CommitPurpose::Revoke | CommitPurpose::Close)
+        {
             if purpose == CommitPurpose::Auto {
                 return;
             }
-            self.emit(Event::CommitFailed { group: g, member: s, error: crate::event::CommitError::RebalanceInProgress });
+            self.emit(Event::CommitFailed {
+                group: g,
+                member: s,
+                error: crate::event::CommitError::RebalanceInProgress,
+            });
             return self.after_commit(g, s, purpose, false);
         }
         let c = self.slot(g, s);
-        let offsets: Vec<(Tp, u64)> = c.assigned.iter().copied().zip(c.positions.iter().copied()).collect();
+        let offsets: Vec<(Tp, u64)> = c
+            .assigned
+            .iter()
+            .copied()
+            .zip(c.positions.iter().copied())
+            .collect();
         if purpose != CommitPurpose::Auto {
             c.lp = Loop::Committing;
         }
-        let req = Request::Commit { member_id: c.member_id.clone(), generation: c.generation, offsets, purpose };
+        let req = Request::Commit {
+            member_id: c.member_id.clone(),
+            generation: c.generation,
+            offsets,
+            purpose,
+        };
         self.send(g, s, req);
         if purpose != CommitPurpose::Auto {
             self.set_state(g, s, ConsumerState::Committing);
@@ -401,12 +489,18 @@ impl Sim {
                     self.heartbeat_response(g, s, result)
                 }
             }
-            Response::Commit { purpose, generation, result } => {
+            Response::Commit {
+                purpose,
+                generation,
+                result,
+            } => {
                 let stale = generation != self.slot(g, s).generation;
                 self.commit_response(g, s, purpose, result, stale)
             }
             Response::EndTxn(r) => self.txn_ended(g, s, r),
-            resp @ (Response::Join(_) | Response::Sync { .. }) => {
+            Response::Join { seq, .. } | Response::Sync { seq, .. }
+                if seq != self.slot(g, s).join_seq => {}
+            resp @ (Response::Join { .. } | Response::Sync { .. }) => {
                 if self.slot(g, s).in_poll() {
                     self.protocol_response(g, s, resp);
                     self.wake(g, s);
@@ -420,8 +514,11 @@ impl Sim {
 
     fn protocol_response(&mut self, g: u32, s: u32, resp: Response) {
         match resp {
-            Response::Join(Ok(ok)) => self.join_ok(g, s, ok),
-            Response::Join(Err(e)) => {
+            // An answer to an attempt abandoned since (generation reset) is dropped.
+            Response::Join { seq, .. } | Response::Sync { seq, .. }
+                if seq != self.slot(g, s).join_seq => {}
+            Response::Join { result: Ok(ok), .. } => self.join_ok(g, s, ok),
+            Response::Join { result: Err(e), .. } => {
                 let c = self.slot(g, s);
                 c.joining = false;
                 if e == ProtoError::UnknownMember || e == ProtoError::InconsistentProtocol {
@@ -429,7 +526,11 @@ impl Sim {
                 }
                 self.rejoin_after_backoff(g, s);
             }
-            Response::Sync { generation, result: Ok(a) } => self.sync_ok(g, s, generation, a),
+            Response::Sync {
+                generation,
+                result: Ok(a),
+                ..
+            } => self.sync_ok(g, s, generation, a),
             Response::Sync { result: Err(e), .. } => {
                 self.slot(g, s).joining = false;
                 match e {
@@ -444,7 +545,8 @@ impl Sim {
     fn rejoin_after_backoff(&mut self, g: u32, s: u32) {
         self.slot(g, s).rejoin_needed = true;
         let to = self.endpoint(g, s);
-        self.timers.at(self.now_ms + RETRY_BACKOFF_MS, Timer::Wake { to });
+        self.timers
+            .at(self.now_ms + RETRY_BACKOFF_MS, Timer::Wake { to });
     }
 
     pub(super) fn wake_timer(&mut self, to: Endpoint) {
@@ -468,7 +570,12 @@ impl Sim {
                     partition_racks: Vec::new(),
                 })
                 .collect();
-            let local = |tp: &Tp| grp.topics.iter().position(|&t| t == tp.0).map(|i| (i as u32, tp.1));
+            let local = |tp: &Tp| {
+                grp.topics
+                    .iter()
+                    .position(|&t| t == tp.0)
+                    .map(|i| (i as u32, tp.1))
+            };
             let specs: Vec<MemberSpec> = members
                 .iter()
                 .map(|m| MemberSpec {
@@ -488,11 +595,21 @@ impl Sim {
                 })
                 .collect();
             let result = assignor::assign(ok.protocol, &topics, &specs);
-            let global: Vec<Vec<Tp>> =
-                result.into_iter().map(|ps| ps.into_iter().map(|(t, p)| (grp.topics[t as usize], p)).collect()).collect();
+            let global: Vec<Vec<Tp>> = result
+                .into_iter()
+                .map(|ps| {
+                    ps.into_iter()
+                        .map(|(t, p)| (grp.topics[t as usize], p))
+                        .collect()
+                })
+                .collect();
             let mut withheld = self.subscribed_partitions(g);
             withheld.retain(|tp| !global.iter().any(|a| a.contains(tp)));
-            let per_slot: Vec<(u32, Vec<Tp>)> = members.iter().zip(&global).map(|(m, a)| (m.slot, a.clone())).collect();
+            let per_slot: Vec<(u32, Vec<Tp>)> = members
+                .iter()
+                .zip(&global)
+                .map(|(m, a)| (m.slot, a.clone()))
+                .collect();
             self.emit(Event::AssignmentComputed {
                 group: g,
                 generation: ok.generation,
@@ -501,10 +618,19 @@ impl Sim {
                 assignment: per_slot,
                 withheld,
             });
-            members.iter().map(|m| m.member_id.clone()).zip(global).collect::<Vec<_>>()
+            members
+                .iter()
+                .map(|m| m.member_id.clone())
+                .zip(global)
+                .collect::<Vec<_>>()
         });
         let c = self.slot(g, s);
-        let req = Request::Sync { member_id: c.member_id.clone(), generation: ok.generation, assignment };
+        let req = Request::Sync {
+            member_id: c.member_id.clone(),
+            generation: ok.generation,
+            assignment,
+            seq: c.join_seq,
+        };
         self.send(g, s, req);
     }
 
@@ -519,15 +645,56 @@ impl Sim {
         // In a new stable generation, older reasons to rejoin are settled (Kafka's
         // SyncGroupResponseHandler clears `rejoinNeeded`); a revocation below may set it again.
         c.rejoin_needed = false;
-        let revoked: Vec<Tp> = c.assigned.iter().copied().filter(|tp| !assignment.contains(tp)).collect();
-        let added: Vec<Tp> = assignment.iter().copied().filter(|tp| !c.assigned.contains(tp)).collect();
+        let revoked: Vec<Tp> = c
+            .assigned
+            .iter()
+            .copied()
+            .filter(|tp| !assignment.contains(tp))
+            .collect();
+        let added: Vec<Tp> = assignment
+            .iter()
+            .copied()
+            .filter(|tp| !c.assigned.contains(tp))
+            .collect();
         if !revoked.is_empty() {
-            let keep: Vec<(Tp, u64)> =
-                c.assigned.iter().copied().zip(c.positions.iter().copied()).filter(|(tp, _)| !revoked.contains(tp)).collect();
+            let commit: Vec<(Tp, u64)> = c
+                .assigned
+                .iter()
+                .copied()
+                .zip(c.positions.iter().copied())
+                .filter(|(tp, _)| revoked.contains(tp))
+                .collect();
+            let (member_id, generation) = (c.member_id.clone(), c.generation);
+            if self.commits_on_revoke(g) {
+                // onPartitionsRevoked commits the revoked partitions' positions in the new
+                // generation, before round two can hand them to someone else.
+                self.send(
+                    g,
+                    s,
+                    Request::Commit {
+                        member_id,
+                        generation,
+                        offsets: commit,
+                        purpose: CommitPurpose::Auto,
+                    },
+                );
+            }
+            let c = self.slot(g, s);
+            let keep: Vec<(Tp, u64)> = c
+                .assigned
+                .iter()
+                .copied()
+                .zip(c.positions.iter().copied())
+                .filter(|(tp, _)| !revoked.contains(tp))
+                .collect();
             c.assigned = keep.iter().map(|x| x.0).collect();
             c.positions = keep.iter().map(|x| x.1).collect();
             c.rejoin_needed = true;
-            self.emit(Event::PartitionsRevoked { group: g, member: s, partitions: revoked });
+            self.emit(Event::PartitionsRevoked {
+                group: g,
+                member: s,
+                partitions: revoked,
+            });
         }
         for &tp in &added {
             let pos = self.initial_position(g, tp);
@@ -539,7 +706,12 @@ impl Sim {
         c.last_owned = c.assigned.clone();
         c.last_owned_generation = generation;
         if !added.is_empty() {
-            self.emit(Event::PartitionsAssigned { group: g, member: s, generation, partitions: added });
+            self.emit(Event::PartitionsAssigned {
+                group: g,
+                member: s,
+                generation,
+                partitions: added,
+            });
         }
         self.refresh_downtime(g);
     }
@@ -547,6 +719,7 @@ impl Sim {
     /// Where a new owner starts: the committed offset, else `auto.offset.reset`; a committed
     /// offset that retention deleted is out of range and reset too.
     fn initial_position(&mut self, g: u32, tp: Tp) -> u64 {
+        let read_committed = self.read_committed(g);
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let (start, limit) = (log.log_start_offset(), self.fetch_limit(g, tp));
         let grp = &mut self.groups[g as usize];
@@ -560,15 +733,27 @@ impl Sim {
             _ => reset,
         };
         gp.ledger.set_baseline(pos);
+        // Starting past records nobody in the group processed (a commit made before processing,
+        // then a crash) loses them now, even if no later record ever arrives.
+        let lost = gp
+            .ledger
+            .skip_to(pos, |a, b| log.visible_in(a, b, read_committed));
+        if let Some((first_offset, count)) = lost {
+            self.emit(Event::RecordsLost {
+                group: g,
+                topic: tp.0,
+                partition: tp.1,
+                first_offset,
+                count,
+            });
+        }
         pos
     }
 
     fn reset_generation(&mut self, g: u32, s: u32) {
         let suffix = self.groups[g as usize].rng.next_u64() as u32;
         let c = self.slot(g, s);
-        c.generation = -1;
-        c.lost_on_poll = true;
-        c.rejoin_needed = true;
+        c.lose_generation();
         // A fresh member id, as after UNKNOWN_MEMBER_ID (static members keep their instance id).
         c.member_id = format!("{}-{suffix:08x}", c.name);
         self.wake(g, s);
@@ -590,13 +775,19 @@ impl Sim {
         if c.generation >= 0 && now.saturating_sub(c.last_poll_ms) > max_poll {
             // KIP-62: the heartbeat thread leaves the group on the stuck poll loop's behalf.
             let member_id = c.member_id.clone();
-            self.emit(Event::PollIntervalExceeded { group: g, member: s });
+            self.emit(Event::PollIntervalExceeded {
+                group: g,
+                member: s,
+            });
             self.send(g, s, Request::Leave { member_id });
             self.reset_generation(g, s);
             return;
         }
         if c.generation >= 0 && !c.joining {
-            let req = Request::Heartbeat { member_id: c.member_id.clone(), generation: c.generation };
+            let req = Request::Heartbeat {
+                member_id: c.member_id.clone(),
+                generation: c.generation,
+            };
             self.send(g, s, req);
         }
     }
@@ -617,9 +808,19 @@ impl Sim {
         let segments = self.read_for_fetch(g, s);
         if segments.is_empty() {
             self.slot(g, s).parked_fetch = true;
-            self.timers.at(self.now_ms + FETCH_MAX_WAIT_MS, Timer::FetchExpires { from, fetch_epoch });
+            self.timers.at(
+                self.now_ms + FETCH_MAX_WAIT_MS,
+                Timer::FetchExpires { from, fetch_epoch },
+            );
         } else {
-            self.timers.at(self.now_ms + self.latency_ms(), Timer::FetchResponse { to: from, fetch_epoch, segments });
+            self.timers.at(
+                self.now_ms + self.latency_ms(),
+                Timer::FetchResponse {
+                    to: from,
+                    fetch_epoch,
+                    segments,
+                },
+            );
         }
     }
 
@@ -639,7 +840,11 @@ impl Sim {
             let i = (c.rr + k) % n;
             let tp = c.assigned[i];
             let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
-            let limit = if read_committed { log.last_stable_offset() } else { log.log_end_offset() };
+            let limit = if read_committed {
+                log.last_stable_offset()
+            } else {
+                log.log_end_offset()
+            };
             let pos = c.positions[i].max(log.log_start_offset());
             if pos >= limit {
                 continue;
@@ -663,11 +868,21 @@ impl Sim {
 
     pub(super) fn fetch_expires(&mut self, from: Endpoint, fetch_epoch: u64) {
         let (g, s) = (from.group, from.slot);
-        if !self.live(from) || self.slot(g, s).fetch_epoch != fetch_epoch || !self.slot(g, s).parked_fetch {
+        if !self.live(from)
+            || self.slot(g, s).fetch_epoch != fetch_epoch
+            || !self.slot(g, s).parked_fetch
+        {
             return;
         }
         self.slot(g, s).parked_fetch = false;
-        self.timers.at(self.now_ms + self.latency_ms(), Timer::FetchResponse { to: from, fetch_epoch, segments: Vec::new() });
+        self.timers.at(
+            self.now_ms + self.latency_ms(),
+            Timer::FetchResponse {
+                to: from,
+                fetch_epoch,
+                segments: Vec::new(),
+            },
+        );
     }
 
     /// New data on a partition: answer the parked fetches of its owners (long polling).
@@ -684,15 +899,34 @@ impl Sim {
                     if !segments.is_empty() {
                         let c = self.slot(g, s);
                         c.parked_fetch = false;
-                        let (to, fetch_epoch) = (Endpoint { group: g, slot: s, inc: c.inc }, c.fetch_epoch);
-                        self.timers.at(self.now_ms + self.latency_ms(), Timer::FetchResponse { to, fetch_epoch, segments });
+                        let (to, fetch_epoch) = (
+                            Endpoint {
+                                group: g,
+                                slot: s,
+                                inc: c.inc,
+                            },
+                            c.fetch_epoch,
+                        );
+                        self.timers.at(
+                            self.now_ms + self.latency_ms(),
+                            Timer::FetchResponse {
+                                to,
+                                fetch_epoch,
+                                segments,
+                            },
+                        );
                     }
                 }
             }
         }
     }
 
-    pub(super) fn fetch_response(&mut self, to: Endpoint, fetch_epoch: u64, segments: Vec<Segment>) {
+    pub(super) fn fetch_response(
+        &mut self,
+        to: Endpoint,
+        fetch_epoch: u64,
+        segments: Vec<Segment>,
+    ) {
         let (g, s) = (to.group, to.slot);
         if !self.live(to) || self.slot(g, s).fetch_epoch != fetch_epoch {
             return;
@@ -719,7 +953,14 @@ impl Sim {
         c.last_poll_ms = now;
         for seg in &batch {
             let count = self.visible(g, seg) as u32;
-            self.emit(Event::RecordsFetched { group: g, member: s, topic: seg.tp.0, partition: seg.tp.1, first_offset: seg.from, count });
+            self.emit(Event::RecordsFetched {
+                group: g,
+                member: s,
+                topic: seg.tp.0,
+                partition: seg.tp.1,
+                first_offset: seg.from,
+                count,
+            });
         }
         let c = self.slot(g, s);
         c.batch = batch;
@@ -739,7 +980,11 @@ impl Sim {
     }
 
     fn visible(&self, g: u32, seg: &Segment) -> u64 {
-        self.topics[seg.tp.0 as usize].logs[seg.tp.1 as usize].visible_in(seg.from, seg.to, self.read_committed(g))
+        self.topics[seg.tp.0 as usize].logs[seg.tp.1 as usize].visible_in(
+            seg.from,
+            seg.to,
+            self.read_committed(g),
+        )
     }
 
     /// Crashes the member if a crash was armed for `point`.
@@ -775,7 +1020,9 @@ impl Sim {
         let read_committed = self.read_committed(g);
         loop {
             let c = &self.groups[g as usize].slots[s as usize];
-            let Some(seg) = c.batch.get(c.cursor.0) else { return };
+            let Some(seg) = c.batch.get(c.cursor.0) else {
+                return;
+            };
             let (tp, off) = (seg.tp, c.cursor.1);
             if off >= seg.to {
                 let next = c.cursor.0 + 1;
@@ -783,7 +1030,10 @@ impl Sim {
                 self.slot(g, s).cursor = (next, from);
                 continue;
             }
-            if self.topics[tp.0 as usize].logs[tp.1 as usize].kind(off).visible(read_committed) {
+            if self.topics[tp.0 as usize].logs[tp.1 as usize]
+                .kind(off)
+                .visible(read_committed)
+            {
                 return;
             }
             self.slot(g, s).cursor.1 += 1;
@@ -798,8 +1048,16 @@ impl Sim {
         let ms = self.groups[g as usize].cfg.processing_ms;
         let c = self.slot(g, s);
         c.step += 1;
-        let (to, step) = (Endpoint { group: g, slot: s, inc: c.inc }, c.step);
-        self.timers.at(self.now_ms + ms, Timer::ProcessDone { to, step });
+        let (to, step) = (
+            Endpoint {
+                group: g,
+                slot: s,
+                inc: c.inc,
+            },
+            c.step,
+        );
+        self.timers
+            .at(self.now_ms + ms, Timer::ProcessDone { to, step });
     }
 
     pub(super) fn process_done(&mut self, to: Endpoint, step: u64) {
@@ -832,7 +1090,12 @@ impl Sim {
     fn record_processed(&mut self, g: u32, s: u32, tp: Tp, from: u64, to: u64) -> bool {
         let read_committed = self.read_committed(g);
         let transactional = self.mode(g) == CommitMode::Transactional;
-        if transactional && !self.slot(g, s).txn.is_some_and(|t| self.txns.open.iter().any(|x| x.id == t)) {
+        if transactional
+            && !self
+                .slot(g, s)
+                .txn
+                .is_some_and(|t| self.txns.open.iter().any(|x| x.id == t))
+        {
             return false;
         }
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
@@ -850,7 +1113,13 @@ impl Sim {
             if let Some((first_offset, n)) = out.lost {
                 self.events.push(crate::event::TimedEvent {
                     at_ms: self.now_ms,
-                    event: Event::RecordsLost { group: g, topic: tp.0, partition: tp.1, first_offset, count: n },
+                    event: Event::RecordsLost {
+                        group: g,
+                        topic: tp.0,
+                        partition: tp.1,
+                        first_offset,
+                        count: n,
+                    },
                 });
             }
             out.duplicates
@@ -866,7 +1135,13 @@ impl Sim {
             duplicates: duplicates as u32,
         });
         if duplicates > 0 && !transactional {
-            self.emit(Event::DuplicatesProcessed { group: g, topic: tp.0, partition: tp.1, first_offset: from, count: duplicates as u32 });
+            self.emit(Event::DuplicatesProcessed {
+                group: g,
+                topic: tp.0,
+                partition: tp.1,
+                first_offset: from,
+                count: duplicates as u32,
+            });
         }
         if transactional {
             self.transactional_output(g, s, tp, from, to);
@@ -884,7 +1159,9 @@ impl Sim {
                 self.commit_positions(g, s, CommitPurpose::AfterBatch)
             }
             CommitMode::Transactional => {
-                if self.take_crash(g, s, CrashPoint::InTransaction) || self.take_crash(g, s, CrashPoint::AfterProcessing) {
+                if self.take_crash(g, s, CrashPoint::InTransaction)
+                    || self.take_crash(g, s, CrashPoint::AfterProcessing)
+                {
                     return;
                 }
                 self.commit_transaction(g, s);
@@ -900,24 +1177,30 @@ impl Sim {
 
     /// `stale`: the member has moved to another generation since it sent the commit; Kafka's
     /// `OffsetCommitResponseHandler` then fails the commit without resetting the member.
-    fn commit_response(&mut self, g: u32, s: u32, purpose: CommitPurpose, result: Result<(), ProtoError>, stale: bool) {
+    fn commit_response(
+        &mut self,
+        g: u32,
+        s: u32,
+        purpose: CommitPurpose,
+        result: Result<(), ProtoError>,
+        stale: bool,
+    ) {
         if purpose != CommitPurpose::Auto && self.slot(g, s).paused {
             self.slot(g, s).stalled = Some(Stall::Committed(purpose, result, stale));
             return;
         }
         let ok = result.is_ok();
         if let Err(e) = result {
-            self.emit(Event::CommitFailed { group: g, member: s, error: e.into() });
+            self.emit(Event::CommitFailed {
+                group: g,
+                member: s,
+                error: e.into(),
+            });
             match e {
                 // A retriable failure: the member learns of the rebalance from its heartbeat.
                 ProtoError::RebalanceInProgress => {}
                 _ if stale => {}
-                _ => {
-                    let c = self.slot(g, s);
-                    c.generation = -1;
-                    c.lost_on_poll = true;
-                    c.rejoin_needed = true;
-                }
+                _ => self.slot(g, s).lose_generation(),
             }
         } else if self.take_crash(g, s, CrashPoint::AfterCommit) {
             return;
@@ -953,16 +1236,17 @@ impl Sim {
         }
         c.txn = None;
         if let Err(e) = r {
-            self.emit(Event::CommitFailed { group: g, member: s, error: e.into() });
+            self.emit(Event::CommitFailed {
+                group: g,
+                member: s,
+                error: e.into(),
+            });
             // The transaction aborted: its consumed offsets were not committed, so the member
             // seeks back to the committed offsets (the standard exactly-once loop's
             // `resetToLastCommittedPositions`) and, if it was fenced, rejoins.
             self.rewind_to_committed(g, s);
             if e != ProtoError::RebalanceInProgress {
-                let c = self.slot(g, s);
-                c.generation = -1;
-                c.lost_on_poll = true;
-                c.rejoin_needed = true;
+                self.slot(g, s).lose_generation();
             }
         } else if self.take_crash(g, s, CrashPoint::AfterCommit) {
             return;
@@ -981,13 +1265,15 @@ impl Sim {
     /// A transactional write found its transaction already aborted (timed out while the
     /// member stalled): the producer is fenced, the batch is abandoned, the member rejoins.
     fn fenced(&mut self, g: u32, s: u32) {
-        self.emit(Event::CommitFailed { group: g, member: s, error: crate::event::CommitError::ProducerFenced });
+        self.emit(Event::CommitFailed {
+            group: g,
+            member: s,
+            error: crate::event::CommitError::ProducerFenced,
+        });
         let c = self.slot(g, s);
         c.txn = None;
         c.batch.clear();
-        c.generation = -1;
-        c.lost_on_poll = true;
-        c.rejoin_needed = true;
+        c.lose_generation();
         self.poll(g, s);
     }
 
@@ -1013,14 +1299,21 @@ impl Sim {
         // The process's memory is gone; the coordinator still counts it until its session ends.
         c.assigned.clear();
         c.positions.clear();
-        self.emit(Event::ConsumerCrashed { group: g, member: s, at });
+        self.emit(Event::ConsumerCrashed {
+            group: g,
+            member: s,
+            at,
+        });
         self.set_state(g, s, ConsumerState::Crashed);
         self.refresh_downtime(g);
     }
 
     pub(super) fn pause_consumer(&mut self, g: u32, s: u32) {
         self.slot(g, s).paused = true;
-        self.emit(Event::ConsumerPaused { group: g, member: s });
+        self.emit(Event::ConsumerPaused {
+            group: g,
+            member: s,
+        });
         self.set_state(g, s, ConsumerState::Paused);
         self.refresh_downtime(g);
     }
@@ -1030,7 +1323,10 @@ impl Sim {
         c.paused = false;
         let stalled = c.stalled.take();
         let lp = c.lp;
-        self.emit(Event::ConsumerResumed { group: g, member: s });
+        self.emit(Event::ConsumerResumed {
+            group: g,
+            member: s,
+        });
         let st = match lp {
             Loop::Processing => ConsumerState::Processing,
             Loop::Committing => ConsumerState::Committing,
@@ -1065,7 +1361,10 @@ impl Sim {
     /// `KafkaConsumer.close()`: auto-commit synchronously if enabled, revoke, and send
     /// LeaveGroup — except static members, who stay until their session times out (KIP-345).
     fn close(&mut self, g: u32, s: u32) {
-        if self.mode(g) == CommitMode::Auto && !self.slot(g, s).assigned.is_empty() && self.slot(g, s).generation >= 0 {
+        if self.mode(g) == CommitMode::Auto
+            && !self.slot(g, s).assigned.is_empty()
+            && self.slot(g, s).generation >= 0
+        {
             return self.commit_positions(g, s, CommitPurpose::Close);
         }
         self.finish_close(g, s);
@@ -1084,7 +1383,10 @@ impl Sim {
         c.closing = false;
         c.inc += 1;
         c.lp = Loop::Stopped;
-        self.emit(Event::ConsumerLeft { group: g, member: s });
+        self.emit(Event::ConsumerLeft {
+            group: g,
+            member: s,
+        });
         self.set_state(g, s, ConsumerState::Left);
         self.refresh_downtime(g);
     }
@@ -1129,8 +1431,18 @@ impl Sim {
         let limit = self.fetch_limit(g, tp);
         let log_start = self.topics[tp.0 as usize].logs[tp.1 as usize].log_start_offset();
         let grp = &mut self.groups[g as usize];
-        let Some(gp) = grp.parts.get(tp.0 as usize).and_then(|v| v.get(tp.1 as usize)) else { return };
-        let base = gp.committed.map(|c| c.0).or(gp.ledger.processed_end).unwrap_or(log_start);
+        let Some(gp) = grp
+            .parts
+            .get(tp.0 as usize)
+            .and_then(|v| v.get(tp.1 as usize))
+        else {
+            return;
+        };
+        let base = gp
+            .committed
+            .map(|c| c.0)
+            .or(gp.ledger.processed_end)
+            .unwrap_or(log_start);
         grp.max_lag = grp.max_lag.max(limit.saturating_sub(base));
     }
 

@@ -26,6 +26,8 @@ pub(crate) struct CoordMember {
     pub owned: Vec<Tp>,
     pub owned_generation: i32,
     pub eager: bool,
+    /// The client's latest join attempt, echoed in the JoinGroup answer.
+    pub join_seq: u64,
     pub session_deadline_ms: u64,
     pub awaiting_join: bool,
     pub awaiting_sync: bool,
@@ -74,18 +76,29 @@ impl Coordinator {
     /// The slot of the current leader, if any.
     pub fn leader_slot(&self) -> Option<u32> {
         let leader = self.leader.as_deref()?;
-        self.members.iter().find(|m| m.member_id == leader).map(|m| m.endpoint.slot)
+        self.members
+            .iter()
+            .find(|m| m.member_id == leader)
+            .map(|m| m.endpoint.slot)
     }
 
     /// Kafka's `ClassicGroup.selectProtocol`: among the strategies every member supports, each
     /// member votes for the first one in its own preference list; the most votes wins.
     fn select_protocol(&self) -> Option<Strategy> {
         let first = self.members.first()?;
-        let candidates: Vec<Strategy> =
-            first.protocols.iter().copied().filter(|s| self.members.iter().all(|m| m.protocols.contains(s))).collect();
+        let candidates: Vec<Strategy> = first
+            .protocols
+            .iter()
+            .copied()
+            .filter(|s| self.members.iter().all(|m| m.protocols.contains(s)))
+            .collect();
         let mut best: Option<(Strategy, usize)> = None;
         for &c in &candidates {
-            let votes = self.members.iter().filter(|m| m.protocols.iter().find(|s| candidates.contains(s)) == Some(&c)).count();
+            let votes = self
+                .members
+                .iter()
+                .filter(|m| m.protocols.iter().find(|s| candidates.contains(s)) == Some(&c))
+                .count();
             if best.is_none_or(|(_, v)| votes > v) {
                 best = Some((c, votes));
             }
@@ -105,7 +118,11 @@ impl Sim {
         if c.state != state {
             c.state = state;
             let generation = c.generation;
-            self.emit(Event::GroupStateChanged { group: g, state, generation });
+            self.emit(Event::GroupStateChanged {
+                group: g,
+                state,
+                generation,
+            });
         }
     }
 
@@ -115,23 +132,60 @@ impl Sim {
 
     pub(super) fn coordinator_receive(&mut self, from: Endpoint, req: Request) {
         match req {
-            Request::Join { member_id, instance_id, protocols, owned, generation, eager } => {
-                self.handle_join(from, member_id, instance_id, protocols, (owned, generation, eager))
-            }
-            Request::Sync { member_id, generation, assignment } => self.handle_sync(from, member_id, generation, assignment),
-            Request::Heartbeat { member_id, generation } => {
+            Request::Join {
+                member_id,
+                instance_id,
+                protocols,
+                owned,
+                generation,
+                eager,
+                seq,
+            } => self.handle_join(
+                from,
+                member_id,
+                instance_id,
+                protocols,
+                (owned, generation, eager, seq),
+            ),
+            Request::Sync {
+                member_id,
+                generation,
+                assignment,
+                seq,
+            } => self.handle_sync(from, member_id, generation, assignment, seq),
+            Request::Heartbeat {
+                member_id,
+                generation,
+            } => {
                 let result = self.handle_heartbeat(from.group, &member_id, generation);
                 self.respond(from, Response::Heartbeat { generation, result });
             }
             Request::Leave { member_id } => self.handle_leave(from.group, &member_id),
-            Request::Commit { member_id, generation, offsets, purpose } => {
+            Request::Commit {
+                member_id,
+                generation,
+                offsets,
+                purpose,
+            } => {
                 let result = self.validate_commit(from.group, &member_id, generation);
                 if result.is_ok() {
                     self.store_offsets(from, &offsets);
                 }
-                self.respond(from, Response::Commit { purpose, generation, result });
+                self.respond(
+                    from,
+                    Response::Commit {
+                        purpose,
+                        generation,
+                        result,
+                    },
+                );
             }
-            Request::EndTxn { member_id, generation, txn, offsets } => {
+            Request::EndTxn {
+                member_id,
+                generation,
+                txn,
+                offsets,
+            } => {
                 let mut r = self.validate_commit(from.group, &member_id, generation);
                 if !self.end_transaction(txn, r.is_ok(), &offsets, from) && r.is_ok() {
                     r = Err(ProtoError::ProducerFenced);
@@ -147,7 +201,7 @@ impl Sim {
         member_id: String,
         instance_id: Option<String>,
         protocols: Vec<Strategy>,
-        (owned, generation, eager): (Vec<Tp>, i32, bool),
+        (owned, generation, eager, seq): (Vec<Tp>, i32, bool, u64),
     ) {
         let g = from.group;
         let now = self.now_ms;
@@ -155,22 +209,42 @@ impl Sim {
         // KIP-345: a static member coming back under a new member id replaces its old self.
         if let Some(iid) = &instance_id {
             let c = &mut self.groups[g as usize].coord;
-            if let Some(i) = c.members.iter().position(|m| m.instance_id.as_ref() == Some(iid)) {
+            if let Some(i) = c
+                .members
+                .iter()
+                .position(|m| m.instance_id.as_ref() == Some(iid))
+            {
                 if c.members[i].member_id != member_id {
                     let old_id = std::mem::replace(&mut c.members[i].member_id, member_id.clone());
                     c.members[i].endpoint = from;
+                    c.members[i].join_seq = seq;
                     c.members[i].session_deadline_ms = now + session;
                     if c.leader.as_deref() == Some(old_id.as_str()) {
                         c.leader = Some(member_id.clone());
                     }
-                    if c.state == GroupState::Stable && c.members[i].protocols == protocols {
+                    // KIP-814: a returning static leader still checks metadata; if the topics grew
+                    // since the last assignment, the group must rebalance after all.
+                    if c.state == GroupState::Stable
+                        && c.members[i].protocols == protocols
+                        && !c.metadata_changed
+                    {
                         let ok = JoinOk {
                             generation: c.generation,
                             protocol: c.protocol.expect("a stable group has a protocol"),
                             members: None,
                         };
-                        self.emit(Event::StaticMemberRejoined { group: g, member: from.slot, member_id });
-                        self.respond(from, Response::Join(Ok(ok)));
+                        self.emit(Event::StaticMemberRejoined {
+                            group: g,
+                            member: from.slot,
+                            member_id,
+                        });
+                        self.respond(
+                            from,
+                            Response::Join {
+                                seq,
+                                result: Ok(ok),
+                            },
+                        );
                         return;
                     }
                 }
@@ -190,12 +264,14 @@ impl Sim {
                     owned,
                     owned_generation: generation,
                     eager,
+                    join_seq: seq,
                     session_deadline_ms: now + session,
                     awaiting_join: true,
                     awaiting_sync: false,
                     assignment: Vec::new(),
                 });
-                self.timers.at(now + session, Timer::SessionCheck { group: g, serial });
+                self.timers
+                    .at(now + session, Timer::SessionCheck { group: g, serial });
                 if c.state != GroupState::PreparingRebalance {
                     self.prepare_rebalance(g, RebalanceReason::MemberJoined, Some(from.slot));
                 }
@@ -215,6 +291,7 @@ impl Sim {
                 m.owned = owned;
                 m.owned_generation = generation;
                 m.eager = eager;
+                m.join_seq = seq;
                 m.endpoint = from;
                 m.awaiting_join = true;
                 m.session_deadline_ms = now + session;
@@ -235,7 +312,7 @@ impl Sim {
         if grp.coord.state == GroupState::CompletingRebalance {
             for m in grp.coord.members.iter_mut().filter(|m| m.awaiting_sync) {
                 m.awaiting_sync = false;
-                failed_syncs.push(m.endpoint);
+                failed_syncs.push((m.endpoint, m.join_seq));
             }
         }
         grp.coord.epoch += 1;
@@ -244,16 +321,41 @@ impl Sim {
         let delay = grp.cfg.initial_rebalance_delay_ms;
         let timeout = grp.cfg.max_poll_interval_ms;
         let generation = grp.coord.generation;
-        for to in failed_syncs {
-            self.respond(to, Response::Sync { generation, result: Err(ProtoError::RebalanceInProgress) });
+        for (to, seq) in failed_syncs {
+            self.respond(
+                to,
+                Response::Sync {
+                    seq,
+                    generation,
+                    result: Err(ProtoError::RebalanceInProgress),
+                },
+            );
         }
         self.set_group_state(g, GroupState::PreparingRebalance);
-        self.emit(Event::RebalanceStarted { group: g, reason, member });
+        self.emit(Event::RebalanceStarted {
+            group: g,
+            reason,
+            member,
+        });
         if was_empty && delay > 0 {
             self.groups[g as usize].coord.in_initial_delay = true;
-            self.timers.at(self.now_ms + delay, Timer::RebalanceDeadline { group: g, epoch, initial_delay: true });
+            self.timers.at(
+                self.now_ms + delay,
+                Timer::RebalanceDeadline {
+                    group: g,
+                    epoch,
+                    initial_delay: true,
+                },
+            );
         } else {
-            self.timers.at(self.now_ms + timeout, Timer::RebalanceDeadline { group: g, epoch, initial_delay: false });
+            self.timers.at(
+                self.now_ms + timeout,
+                Timer::RebalanceDeadline {
+                    group: g,
+                    epoch,
+                    initial_delay: false,
+                },
+            );
         }
         self.refresh_downtime(g);
     }
@@ -266,7 +368,14 @@ impl Sim {
         if initial_delay {
             grp.coord.in_initial_delay = false;
             let at = self.now_ms + grp.cfg.max_poll_interval_ms;
-            self.timers.at(at, Timer::RebalanceDeadline { group: g, epoch, initial_delay: false });
+            self.timers.at(
+                at,
+                Timer::RebalanceDeadline {
+                    group: g,
+                    epoch,
+                    initial_delay: false,
+                },
+            );
             self.maybe_complete_join(g);
             return;
         }
@@ -276,7 +385,10 @@ impl Sim {
 
     fn maybe_complete_join(&mut self, g: u32) {
         let c = &self.groups[g as usize].coord;
-        if c.state == GroupState::PreparingRebalance && !c.in_initial_delay && c.members.iter().all(|m| m.awaiting_join) {
+        if c.state == GroupState::PreparingRebalance
+            && !c.in_initial_delay
+            && c.members.iter().all(|m| m.awaiting_join)
+        {
             self.complete_join(g);
         }
     }
@@ -285,21 +397,39 @@ impl Sim {
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
         let c = &mut self.groups[g as usize].coord;
-        let dropped: Vec<u32> = c.members.iter().filter(|m| !m.awaiting_join).map(|m| m.endpoint.slot).collect();
+        let dropped: Vec<u32> = c
+            .members
+            .iter()
+            .filter(|m| !m.awaiting_join)
+            .map(|m| m.endpoint.slot)
+            .collect();
         c.members.retain(|m| m.awaiting_join);
         c.generation += 1;
         c.epoch += 1;
         for slot in dropped {
-            self.emit(Event::PollIntervalExceeded { group: g, member: slot });
+            self.emit(Event::PollIntervalExceeded {
+                group: g,
+                member: slot,
+            });
         }
         let c = &mut self.groups[g as usize].coord;
         let Some(protocol) = c.select_protocol() else {
             // Empty group, or members with no strategy in common (INCONSISTENT_GROUP_PROTOCOL).
-            let rejected: Vec<Endpoint> = c.members.drain(..).map(|m| m.endpoint).collect();
+            let rejected: Vec<(Endpoint, u64)> = c
+                .members
+                .drain(..)
+                .map(|m| (m.endpoint, m.join_seq))
+                .collect();
             c.protocol = None;
             c.leader = None;
-            for to in rejected {
-                self.respond(to, Response::Join(Err(ProtoError::InconsistentProtocol)));
+            for (to, seq) in rejected {
+                self.respond(
+                    to,
+                    Response::Join {
+                        seq,
+                        result: Err(ProtoError::InconsistentProtocol),
+                    },
+                );
             }
             self.set_group_state(g, GroupState::Empty);
             self.refresh_downtime(g);
@@ -328,22 +458,47 @@ impl Sim {
             m.awaiting_join = false;
             m.session_deadline_ms = now + session;
             let members = (m.member_id == leader_id).then(|| subs.clone());
-            replies.push((m.endpoint, JoinOk { generation, protocol, members }));
+            replies.push((
+                m.endpoint,
+                m.join_seq,
+                JoinOk {
+                    generation,
+                    protocol,
+                    members,
+                },
+            ));
         }
         self.set_group_state(g, GroupState::CompletingRebalance);
-        for (to, ok) in replies {
-            self.respond(to, Response::Join(Ok(ok)));
+        for (to, seq, ok) in replies {
+            self.respond(
+                to,
+                Response::Join {
+                    seq,
+                    result: Ok(ok),
+                },
+            );
         }
     }
 
-    fn handle_sync(&mut self, from: Endpoint, member_id: String, generation: i32, assignment: Option<Vec<(String, Vec<Tp>)>>) {
+    fn handle_sync(
+        &mut self,
+        from: Endpoint,
+        member_id: String,
+        generation: i32,
+        assignment: Option<Vec<(String, Vec<Tp>)>>,
+        seq: u64,
+    ) {
         let g = from.group;
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
         let total = self.subscribed_partitions(g).len();
         let c = &mut self.groups[g as usize].coord;
         let gen_now = c.generation;
-        let fail = |e| Response::Sync { generation, result: Err(e) };
+        let fail = |e| Response::Sync {
+            seq,
+            generation,
+            result: Err(e),
+        };
         let Some(i) = c.find(&member_id) else {
             return self.respond(from, fail(ProtoError::UnknownMember));
         };
@@ -353,38 +508,65 @@ impl Sim {
         c.members[i].session_deadline_ms = now + session;
         match c.state {
             GroupState::Empty => self.respond(from, fail(ProtoError::UnknownMember)),
-            GroupState::PreparingRebalance => self.respond(from, fail(ProtoError::RebalanceInProgress)),
+            GroupState::PreparingRebalance => {
+                self.respond(from, fail(ProtoError::RebalanceInProgress))
+            }
             GroupState::Stable => {
                 let a = c.members[i].assignment.clone();
-                self.respond(from, Response::Sync { generation: gen_now, result: Ok(a) });
+                self.respond(
+                    from,
+                    Response::Sync {
+                        seq,
+                        generation: gen_now,
+                        result: Ok(a),
+                    },
+                );
             }
             GroupState::CompletingRebalance => {
                 c.members[i].awaiting_sync = true;
+                c.members[i].join_seq = seq;
                 let is_leader = c.leader.as_deref() == Some(member_id.as_str());
                 if let (true, Some(assignment)) = (is_leader, assignment) {
-                    c.follow_up_due = assignment.iter().map(|(_, a)| a.len()).sum::<usize>() < total;
+                    c.follow_up_due =
+                        assignment.iter().map(|(_, a)| a.len()).sum::<usize>() < total;
                     for m in c.members.iter_mut() {
-                        m.assignment = assignment.iter().find(|(id, _)| *id == m.member_id).map(|(_, a)| a.clone()).unwrap_or_default();
+                        m.assignment = assignment
+                            .iter()
+                            .find(|(id, _)| *id == m.member_id)
+                            .map(|(_, a)| a.clone())
+                            .unwrap_or_default();
                     }
-                    let replies: Vec<(Endpoint, Vec<Tp>)> = c
+                    let replies: Vec<(Endpoint, u64, Vec<Tp>)> = c
                         .members
                         .iter_mut()
                         .filter(|m| m.awaiting_sync)
                         .map(|m| {
                             m.awaiting_sync = false;
-                            (m.endpoint, m.assignment.clone())
+                            (m.endpoint, m.join_seq, m.assignment.clone())
                         })
                         .collect();
                     self.set_group_state(g, GroupState::Stable);
-                    for (to, a) in replies {
-                        self.respond(to, Response::Sync { generation: gen_now, result: Ok(a) });
+                    for (to, seq, a) in replies {
+                        self.respond(
+                            to,
+                            Response::Sync {
+                                seq,
+                                generation: gen_now,
+                                result: Ok(a),
+                            },
+                        );
                     }
                 }
             }
         }
     }
 
-    fn handle_heartbeat(&mut self, g: u32, member_id: &str, generation: i32) -> Result<(), ProtoError> {
+    fn handle_heartbeat(
+        &mut self,
+        g: u32,
+        member_id: &str,
+        generation: i32,
+    ) -> Result<(), ProtoError> {
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
         let c = &mut self.groups[g as usize].coord;
@@ -410,7 +592,9 @@ impl Sim {
 
     fn member_removed(&mut self, g: u32, reason: RebalanceReason, slot: u32) {
         match self.groups[g as usize].coord.state {
-            GroupState::Stable | GroupState::CompletingRebalance => self.prepare_rebalance(g, reason, Some(slot)),
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                self.prepare_rebalance(g, reason, Some(slot))
+            }
             GroupState::PreparingRebalance | GroupState::Empty => {}
         }
         self.maybe_complete_join(g);
@@ -422,7 +606,9 @@ impl Sim {
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
         let c = &mut self.groups[g as usize].coord;
-        let Some(i) = c.members.iter().position(|m| m.serial == serial) else { return };
+        let Some(i) = c.members.iter().position(|m| m.serial == serial) else {
+            return;
+        };
         let m = &mut c.members[i];
         if m.awaiting_join || m.awaiting_sync {
             m.session_deadline_ms = now + session;
@@ -434,12 +620,20 @@ impl Sim {
         }
         let slot = m.endpoint.slot;
         c.members.remove(i);
-        self.emit(Event::SessionExpired { group: g, member: slot });
+        self.emit(Event::SessionExpired {
+            group: g,
+            member: slot,
+        });
         self.member_removed(g, RebalanceReason::SessionTimeout, slot);
     }
 
     /// Kafka's offset-commit validation for the classic protocol.
-    fn validate_commit(&mut self, g: u32, member_id: &str, generation: i32) -> Result<(), ProtoError> {
+    fn validate_commit(
+        &mut self,
+        g: u32,
+        member_id: &str,
+        generation: i32,
+    ) -> Result<(), ProtoError> {
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
         let c = &mut self.groups[g as usize].coord;
@@ -461,9 +655,22 @@ impl Sim {
         let offsets_partition = self.groups[g as usize].offsets_partition;
         for &((topic, partition), offset) in offsets {
             let grp = &mut self.groups[g as usize];
-            let Some(gp) = grp.parts.get_mut(topic as usize).and_then(|v| v.get_mut(partition as usize)) else { continue };
+            let Some(gp) = grp
+                .parts
+                .get_mut(topic as usize)
+                .and_then(|v| v.get_mut(partition as usize))
+            else {
+                continue;
+            };
             gp.committed = Some((offset, now));
-            self.emit(Event::OffsetCommitted { group: g, member: from.slot, topic, partition, offset, offsets_partition });
+            self.emit(Event::OffsetCommitted {
+                group: g,
+                member: from.slot,
+                topic,
+                partition,
+                offset,
+                offsets_partition,
+            });
         }
         self.update_lag(g);
     }

@@ -59,14 +59,18 @@ impl Producer {
     /// when partitions are added: keys remap).
     pub fn partitions_changed(&mut self, partitions: u32) {
         if let KeyMode::Entity { prefix, count, .. } = &self.keys {
-            self.key_partition = (0..*count).map(|n| partition_for_key(entity_key(prefix, n).as_bytes(), partitions)).collect();
+            self.key_partition = (0..*count)
+                .map(|n| partition_for_key(entity_key(prefix, n).as_bytes(), partitions))
+                .collect();
         }
         self.scratch.resize_with(partitions as usize, Vec::new);
     }
 
     /// The partition the sticky partitioner is filling (unkeyed producers).
     pub fn sticky_partition(&self) -> Option<u32> {
-        matches!(self.keys, KeyMode::None).then(|| self.sticky.current()).flatten()
+        matches!(self.keys, KeyMode::None)
+            .then(|| self.sticky.current())
+            .flatten()
     }
 
     /// Records due by `now_ms` under the current rate.
@@ -86,7 +90,14 @@ impl Producer {
             return None;
         }
         let next_index = (self.produced + 1 - self.produced_at_rate_since) as f64;
-        let at = self.rate_since_ms + (next_index * 1000.0 / self.rate_per_sec).ceil() as u64;
+        let wait_ms = (next_index * 1000.0 / self.rate_per_sec).ceil();
+        // A vanishing rate (1e-300/s) means the next record is due after the end of time.
+        if !wait_ms.is_finite()
+            || wait_ms > crate::scenario::limits::DURATION_MS_MAX as f64 * 1000.0
+        {
+            return None;
+        }
+        let at = self.rate_since_ms.saturating_add(wait_ms as u64);
         Some(at.max(now_ms + self.linger_ms.max(1)))
     }
 }
@@ -98,7 +109,9 @@ pub fn entity_key(prefix: &str, n: u32) -> String {
 
 impl Sim {
     pub(super) fn schedule_first_produce(&mut self, p: u32) {
-        let partitions = self.topics[self.producers[p as usize].topic as usize].logs.len() as u32;
+        let partitions = self.topics[self.producers[p as usize].topic as usize]
+            .logs
+            .len() as u32;
         self.producers[p as usize].partitions_changed(partitions);
         self.schedule_produce(p);
     }
@@ -145,7 +158,11 @@ impl Sim {
             }
             KeyMode::Entity { count, skew, .. } => {
                 for _ in 0..n {
-                    let entity = if *skew > 0.0 && prod.rng.unit() < *skew { 0 } else { prod.rng.below(*count) };
+                    let entity = if *skew > 0.0 && prod.rng.unit() < *skew {
+                        0
+                    } else {
+                        prod.rng.below(*count)
+                    };
                     let part = prod.key_partition[entity as usize];
                     prod.scratch[part as usize].push(entity);
                 }
@@ -158,21 +175,51 @@ impl Sim {
         }
         prod.produced = due;
         for (partition, keys) in sends {
-            self.timers.at(now + latency, Timer::BatchArrives { producer: p, topic, partition, keys, sent_at_ms: now });
+            self.timers.at(
+                now + latency,
+                Timer::BatchArrives {
+                    producer: p,
+                    topic,
+                    partition,
+                    keys,
+                    sent_at_ms: now,
+                },
+            );
         }
         self.schedule_produce(p);
     }
 
-    pub(super) fn append_batch(&mut self, producer: u32, topic: u32, partition: u32, keys: Vec<u32>, sent_at_ms: u64) {
+    pub(super) fn append_batch(
+        &mut self,
+        producer: u32,
+        topic: u32,
+        partition: u32,
+        keys: Vec<u32>,
+        sent_at_ms: u64,
+    ) {
         let t = &mut self.topics[topic as usize];
-        let Some(log) = t.logs.get_mut(partition as usize) else { return };
+        let Some(log) = t.logs.get_mut(partition as usize) else {
+            return;
+        };
         let base_offset = log.append(keys.iter().copied());
         t.produced += keys.len() as u64;
         let truncated = log.enforce_retention(t.retention_records);
         let event_keys = keys.iter().map(|&k| (k != NO_KEY).then_some(k)).collect();
-        self.emit(Event::RecordsAppended { producer, topic, partition, base_offset, keys: event_keys, sent_at_ms, transactional: false });
+        self.emit(Event::RecordsAppended {
+            producer,
+            topic,
+            partition,
+            base_offset,
+            keys: event_keys,
+            sent_at_ms,
+            transactional: false,
+        });
         if let Some(log_start_offset) = truncated {
-            self.emit(Event::LogTruncated { topic, partition, log_start_offset });
+            self.emit(Event::LogTruncated {
+                topic,
+                partition,
+                log_start_offset,
+            });
         }
         self.data_arrived(topic, partition);
     }

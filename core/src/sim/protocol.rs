@@ -22,12 +22,42 @@ pub(crate) struct Subscription {
 /// Client → coordinator.
 #[derive(Clone, Debug)]
 pub(crate) enum Request {
-    Join { member_id: String, instance_id: Option<String>, protocols: Vec<Strategy>, owned: Vec<Tp>, generation: i32, eager: bool },
-    Sync { member_id: String, generation: i32, assignment: Option<Vec<(String, Vec<Tp>)>> },
-    Heartbeat { member_id: String, generation: i32 },
-    Leave { member_id: String },
-    Commit { member_id: String, generation: i32, offsets: Vec<(Tp, u64)>, purpose: CommitPurpose },
-    EndTxn { member_id: String, generation: i32, txn: u64, offsets: Vec<(Tp, u64)> },
+    /// `seq` numbers the client's join attempts; answers echo it so that an answer to an
+    /// attempt abandoned by a generation reset is dropped (`resetJoinGroupFuture`).
+    Join {
+        member_id: String,
+        instance_id: Option<String>,
+        protocols: Vec<Strategy>,
+        owned: Vec<Tp>,
+        generation: i32,
+        eager: bool,
+        seq: u64,
+    },
+    Sync {
+        member_id: String,
+        generation: i32,
+        assignment: Option<Vec<(String, Vec<Tp>)>>,
+        seq: u64,
+    },
+    Heartbeat {
+        member_id: String,
+        generation: i32,
+    },
+    Leave {
+        member_id: String,
+    },
+    Commit {
+        member_id: String,
+        generation: i32,
+        offsets: Vec<(Tp, u64)>,
+        purpose: CommitPurpose,
+    },
+    EndTxn {
+        member_id: String,
+        generation: i32,
+        txn: u64,
+        offsets: Vec<(Tp, u64)>,
+    },
 }
 
 impl Request {
@@ -83,7 +113,9 @@ impl From<ProtoError> for CommitError {
     fn from(e: ProtoError) -> Self {
         match e {
             ProtoError::RebalanceInProgress => CommitError::RebalanceInProgress,
-            ProtoError::UnknownMember | ProtoError::InconsistentProtocol => CommitError::UnknownMember,
+            ProtoError::UnknownMember | ProtoError::InconsistentProtocol => {
+                CommitError::UnknownMember
+            }
             ProtoError::IllegalGeneration => CommitError::IllegalGeneration,
             ProtoError::ProducerFenced => CommitError::ProducerFenced,
         }
@@ -93,10 +125,24 @@ impl From<ProtoError> for CommitError {
 /// Coordinator → client.
 #[derive(Clone, Debug)]
 pub(crate) enum Response {
-    Join(Result<JoinOk, ProtoError>),
-    Sync { generation: i32, result: Result<Vec<Tp>, ProtoError> },
+    Join {
+        seq: u64,
+        result: Result<JoinOk, ProtoError>,
+    },
+    Sync {
+        seq: u64,
+        generation: i32,
+        result: Result<Vec<Tp>, ProtoError>,
+    },
     /// `generation` echoes the request's, so a late error about an old generation is ignored.
-    Heartbeat { generation: i32, result: Result<(), ProtoError> },
-    Commit { purpose: CommitPurpose, generation: i32, result: Result<(), ProtoError> },
+    Heartbeat {
+        generation: i32,
+        result: Result<(), ProtoError>,
+    },
+    Commit {
+        purpose: CommitPurpose,
+        generation: i32,
+        result: Result<(), ProtoError>,
+    },
     EndTxn(Result<(), ProtoError>),
 }

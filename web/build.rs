@@ -9,24 +9,43 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from("/// (file, scenario JSON, until_ms, native event hash, native event count)\n");
+    let mut out = String::from(
+        "/// (file, scenario JSON, until_ms, native event hash, native event count)\n",
+    );
     out.push_str("pub const NATIVE: &[(&str, &str, u64, &str, usize)] = &[\n");
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let json = std::fs::read_to_string(&path).expect("readable scenario");
-        let Ok(mut sim) = mailroom_core::Sim::from_json(&json) else { continue };
+        let Ok(mut sim) = mailroom_core::Sim::from_json(&json) else {
+            continue;
+        };
         // Long enough to cover faults and rebalances, short enough to keep builds quick.
         let until = sim.scenario().duration_ms.min(60_000);
         sim.advance(until);
         let events = sim.drain_events();
         let hash = mailroom_core::event_hash(&events);
-        let name = path.file_name().expect("file").to_string_lossy().to_string();
-        writeln!(out, "    ({name:?}, {json:?}, {until}, {hash:?}, {}),", events.len()).expect("string");
+        let name = path
+            .file_name()
+            .expect("file")
+            .to_string_lossy()
+            .to_string();
+        writeln!(
+            out,
+            "    ({name:?}, {json:?}, {until}, {hash:?}, {}),",
+            events.len()
+        )
+        .expect("string");
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("native_hashes.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("native_hashes.rs");
     std::fs::write(dest, out).expect("writable OUT_DIR");
 }

@@ -6,7 +6,9 @@ use mailroom_core::{Event, Sim};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().expect("usage: trace SCENARIO.json [--until MS] [--all]");
+    let path = args
+        .first()
+        .expect("usage: trace SCENARIO.json [--until MS] [--all]");
     let json = std::fs::read_to_string(path).expect("readable scenario");
     let mut sim = match Sim::from_json(&json) {
         Ok(s) => s,
@@ -26,7 +28,10 @@ fn main() {
     for e in sim.drain_events() {
         let chatty = matches!(
             e.event,
-            Event::RequestSent { .. } | Event::RecordsAppended { .. } | Event::RecordsFetched { .. } | Event::ConsumerStateChanged { .. }
+            Event::RequestSent { .. }
+                | Event::RecordsAppended { .. }
+                | Event::RecordsFetched { .. }
+                | Event::ConsumerStateChanged { .. }
         );
         if all || !chatty {
             println!("{}", serde_json::to_string(&e).expect("serializable"));

@@ -48,7 +48,10 @@ pub struct EventHasher {
 
 impl Default for EventHasher {
     fn default() -> Self {
-        EventHasher { state: 0xcbf2_9ce4_8422_2325, count: 0 }
+        EventHasher {
+            state: 0xcbf2_9ce4_8422_2325,
+            count: 0,
+        }
     }
 }
 

@@ -76,7 +76,10 @@ impl PartitionLog {
 
     /// Last stable offset: the first offset of the oldest open transaction, or the log end.
     pub fn last_stable_offset(&self) -> u64 {
-        self.open_txn_starts.first().map(|&(_, o)| o).unwrap_or_else(|| self.log_end_offset())
+        self.open_txn_starts
+            .first()
+            .map(|&(_, o)| o)
+            .unwrap_or_else(|| self.log_end_offset())
     }
 
     /// Appends plain records with the given keys; returns the base offset.
@@ -84,7 +87,8 @@ impl PartitionLog {
         let base = self.log_end_offset();
         self.keys.extend(keys);
         let n = self.keys.len() - self.kinds.len();
-        self.kinds.extend(std::iter::repeat_n(EntryKind::Plain as u8, n));
+        self.kinds
+            .extend(std::iter::repeat_n(EntryKind::Plain as u8, n));
         base
     }
 
@@ -92,7 +96,8 @@ impl PartitionLog {
     pub fn append_unkeyed(&mut self, n: usize) -> u64 {
         let base = self.log_end_offset();
         self.keys.extend(std::iter::repeat_n(NO_KEY, n));
-        self.kinds.extend(std::iter::repeat_n(EntryKind::Plain as u8, n));
+        self.kinds
+            .extend(std::iter::repeat_n(EntryKind::Plain as u8, n));
         base
     }
 
@@ -112,7 +117,11 @@ impl PartitionLog {
     pub fn end_transaction(&mut self, txn: u64, commit: bool, records: &[u64]) -> Option<u32> {
         let i = self.open_txn_starts.iter().position(|&(t, _)| t == txn)?;
         self.open_txn_starts.remove(i);
-        let kind = if commit { EntryKind::Committed } else { EntryKind::Aborted };
+        let kind = if commit {
+            EntryKind::Committed
+        } else {
+            EntryKind::Aborted
+        };
         let mut n = 0;
         for &off in records {
             if let Some(k) = self.slot(off) {
@@ -140,7 +149,9 @@ impl PartitionLog {
 
     /// The entry kind at `offset` (`Plain` for an offset no longer stored).
     pub fn kind(&self, offset: u64) -> EntryKind {
-        self.slot(offset).map(|i| EntryKind::from_u8(self.kinds[i])).unwrap_or(EntryKind::Plain)
+        self.slot(offset)
+            .map(|i| EntryKind::from_u8(self.kinds[i]))
+            .unwrap_or(EntryKind::Plain)
     }
 
     /// How many application-visible records lie in `[from, to)`.
@@ -150,12 +161,18 @@ impl PartitionLog {
         if from >= to {
             return 0;
         }
-        let (a, b) = ((from - self.log_start_offset) as usize, (to - self.log_start_offset) as usize);
+        let (a, b) = (
+            (from - self.log_start_offset) as usize,
+            (to - self.log_start_offset) as usize,
+        );
         // Fast path: most logs never see a transaction.
         if self.open_txn_starts.is_empty() && !self.has_control_or_txn(a, b) {
             return (b - a) as u64;
         }
-        self.kinds.range(a..b).filter(|&&k| EntryKind::from_u8(k).visible(read_committed)).count() as u64
+        self.kinds
+            .range(a..b)
+            .filter(|&&k| EntryKind::from_u8(k).visible(read_committed))
+            .count() as u64
     }
 
     fn has_control_or_txn(&self, a: usize, b: usize) -> bool {
@@ -179,7 +196,11 @@ impl PartitionLog {
     pub fn tail(&self, n: usize) -> (u64, Vec<Option<u32>>, Vec<u8>) {
         let len = self.keys.len();
         let from = len.saturating_sub(n);
-        let keys = self.keys.range(from..).map(|&k| (k != NO_KEY).then_some(k)).collect();
+        let keys = self
+            .keys
+            .range(from..)
+            .map(|&k| (k != NO_KEY).then_some(k))
+            .collect();
         let kinds = self.kinds.range(from..).copied().collect();
         (self.log_start_offset + from as u64, keys, kinds)
     }

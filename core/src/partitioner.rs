@@ -71,7 +71,12 @@ pub struct StickyPartitioner {
 impl StickyPartitioner {
     /// A sticky partitioner switching after `batch_records` records, drawing from `rng`.
     pub fn new(batch_records: u32, rng: Rng) -> Self {
-        StickyPartitioner { current: None, sent_to_current: 0, batch_records: batch_records.max(1), rng }
+        StickyPartitioner {
+            current: None,
+            sent_to_current: 0,
+            batch_records: batch_records.max(1),
+            rng,
+        }
     }
 
     /// The partition for the next unkeyed record of a topic with `partitions` partitions.

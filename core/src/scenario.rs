@@ -48,7 +48,10 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// Builds an error for `path`.
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        ScenarioError { path: path.into(), reason: reason.into() }
+        ScenarioError {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -142,7 +145,10 @@ pub struct ProducerConfig {
     pub linger_ms: u64,
     /// Records per batch for the sticky partitioner: an unkeyed producer sticks to one
     /// partition until this many records were sent to it (Kafka counts `batch.size` bytes).
-    #[serde(default = "defaults::sticky_batch_records", rename = "sticky.batch.records")]
+    #[serde(
+        default = "defaults::sticky_batch_records",
+        rename = "sticky.batch.records"
+    )]
     pub sticky_batch_records: u32,
 }
 
@@ -197,23 +203,38 @@ pub struct GroupConfig {
     pub consumers: u32,
     /// `partition.assignment.strategy`: the list members support, in preference order
     /// (Kafka's default is `["range", "cooperative-sticky"]`).
-    #[serde(default = "defaults::strategies", rename = "partition.assignment.strategy")]
+    #[serde(
+        default = "defaults::strategies",
+        rename = "partition.assignment.strategy"
+    )]
     pub strategies: Vec<Strategy>,
     /// Give members a `group.instance.id` (static membership, KIP-345).
     #[serde(default)]
     pub static_membership: bool,
     /// `session.timeout.ms`.
-    #[serde(default = "defaults::session_timeout_ms", rename = "session.timeout.ms")]
+    #[serde(
+        default = "defaults::session_timeout_ms",
+        rename = "session.timeout.ms"
+    )]
     pub session_timeout_ms: u64,
     /// `heartbeat.interval.ms`.
-    #[serde(default = "defaults::heartbeat_interval_ms", rename = "heartbeat.interval.ms")]
+    #[serde(
+        default = "defaults::heartbeat_interval_ms",
+        rename = "heartbeat.interval.ms"
+    )]
     pub heartbeat_interval_ms: u64,
     /// `max.poll.interval.ms` (also the rebalance timeout).
-    #[serde(default = "defaults::max_poll_interval_ms", rename = "max.poll.interval.ms")]
+    #[serde(
+        default = "defaults::max_poll_interval_ms",
+        rename = "max.poll.interval.ms"
+    )]
     pub max_poll_interval_ms: u64,
     /// `group.initial.rebalance.delay.ms` (a broker setting, per group here; Kafka's default
     /// 3000 ms lets a starting group gather its members before the first rebalance).
-    #[serde(default = "defaults::initial_rebalance_delay_ms", rename = "group.initial.rebalance.delay.ms")]
+    #[serde(
+        default = "defaults::initial_rebalance_delay_ms",
+        rename = "group.initial.rebalance.delay.ms"
+    )]
     pub initial_rebalance_delay_ms: u64,
     /// `max.poll.records`.
     #[serde(default = "defaults::max_poll_records", rename = "max.poll.records")]
@@ -225,7 +246,10 @@ pub struct GroupConfig {
     #[serde(default = "defaults::commit")]
     pub commit: CommitMode,
     /// `auto.commit.interval.ms` (used when `commit` is `auto`).
-    #[serde(default = "defaults::auto_commit_interval_ms", rename = "auto.commit.interval.ms")]
+    #[serde(
+        default = "defaults::auto_commit_interval_ms",
+        rename = "auto.commit.interval.ms"
+    )]
     pub auto_commit_interval_ms: u64,
     /// `auto.offset.reset`.
     #[serde(default = "defaults::offset_reset", rename = "auto.offset.reset")]
@@ -235,7 +259,10 @@ pub struct GroupConfig {
     pub isolation_level: IsolationLevel,
     /// `transaction.timeout.ms`: an open transaction older than this is aborted by the
     /// transaction coordinator (what cleans up after a crashed transactional member).
-    #[serde(default = "defaults::transaction_timeout_ms", rename = "transaction.timeout.ms")]
+    #[serde(
+        default = "defaults::transaction_timeout_ms",
+        rename = "transaction.timeout.ms"
+    )]
     pub transaction_timeout_ms: u64,
     /// Output topic of the consume-transform-produce loop (needed when `commit` is `transactional`).
     #[serde(default)]
@@ -294,10 +321,16 @@ mod defaults {
 /// Checks a producer rate (finite, not negative, within the limit).
 pub fn check_rate(rate: f64, path: &str) -> Result<(), ScenarioError> {
     if !rate.is_finite() || rate < 0.0 {
-        return Err(ScenarioError::new(path, format!("must be a finite number ≥ 0, got {rate}")));
+        return Err(ScenarioError::new(
+            path,
+            format!("must be a finite number ≥ 0, got {rate}"),
+        ));
     }
     if rate > limits::RATE_PER_SEC_MAX {
-        return Err(ScenarioError::new(path, format!("must be at most {} records/s", limits::RATE_PER_SEC_MAX)));
+        return Err(ScenarioError::new(
+            path,
+            format!("must be at most {} records/s", limits::RATE_PER_SEC_MAX),
+        ));
     }
     Ok(())
 }
@@ -307,18 +340,30 @@ fn check_name(name: &str, path: &str) -> Result<(), ScenarioError> {
         return Err(ScenarioError::new(path, "must not be empty"));
     }
     if name.chars().count() > limits::NAME_LEN_MAX {
-        return Err(ScenarioError::new(path, format!("must be at most {} characters", limits::NAME_LEN_MAX)));
+        return Err(ScenarioError::new(
+            path,
+            format!("must be at most {} characters", limits::NAME_LEN_MAX),
+        ));
     }
     // Kafka's legal topic characters; used for every name so that names are safe to show.
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
-        return Err(ScenarioError::new(path, format!("may only contain ASCII letters, digits, '.', '_' and '-' (found {c:?})")));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(ScenarioError::new(
+            path,
+            format!("may only contain ASCII letters, digits, '.', '_' and '-' (found {c:?})"),
+        ));
     }
     Ok(())
 }
 
 fn check_range(v: u64, lo: u64, hi: u64, path: &str) -> Result<(), ScenarioError> {
     if v < lo || v > hi {
-        return Err(ScenarioError::new(path, format!("must be between {lo} and {hi}, got {v}")));
+        return Err(ScenarioError::new(
+            path,
+            format!("must be between {lo} and {hi}, got {v}"),
+        ));
     }
     Ok(())
 }
@@ -342,104 +387,231 @@ impl Scenario {
         check_range(self.duration_ms, 0, DURATION_MS_MAX, "duration_ms")?;
         check_range(self.network_latency_ms, 0, 10_000, "network_latency_ms")?;
         if self.topics.is_empty() || self.topics.len() > TOPICS_MAX {
-            return Err(ScenarioError::new("topics", format!("must list 1 to {TOPICS_MAX} topics")));
+            return Err(ScenarioError::new(
+                "topics",
+                format!("must list 1 to {TOPICS_MAX} topics"),
+            ));
         }
         for (i, t) in self.topics.iter().enumerate() {
             let p = format!("topics[{i}]");
             check_name(&t.name, &format!("{p}.name"))?;
             if t.name.starts_with("__") {
-                return Err(ScenarioError::new(format!("{p}.name"), "names starting with \"__\" are Kafka's internal topics"));
+                return Err(ScenarioError::new(
+                    format!("{p}.name"),
+                    "names starting with \"__\" are Kafka's internal topics",
+                ));
             }
             if self.topics[..i].iter().any(|o| o.name == t.name) {
-                return Err(ScenarioError::new(format!("{p}.name"), format!("duplicate topic {:?}", t.name)));
+                return Err(ScenarioError::new(
+                    format!("{p}.name"),
+                    format!("duplicate topic {:?}", t.name),
+                ));
             }
-            check_range(u64::from(t.partitions), 1, u64::from(PARTITIONS_MAX), &format!("{p}.partitions"))?;
-            check_range(t.retention_records, 0, u64::MAX >> 1, &format!("{p}.retention.records"))?;
+            check_range(
+                u64::from(t.partitions),
+                1,
+                u64::from(PARTITIONS_MAX),
+                &format!("{p}.partitions"),
+            )?;
+            check_range(
+                t.retention_records,
+                0,
+                u64::MAX >> 1,
+                &format!("{p}.retention.records"),
+            )?;
         }
         let topic_exists = |name: &str| self.topics.iter().any(|t| t.name == name);
         if self.producers.len() > PRODUCERS_MAX {
-            return Err(ScenarioError::new("producers", format!("at most {PRODUCERS_MAX} producers")));
+            return Err(ScenarioError::new(
+                "producers",
+                format!("at most {PRODUCERS_MAX} producers"),
+            ));
         }
         for (i, pr) in self.producers.iter().enumerate() {
             let p = format!("producers[{i}]");
             check_name(&pr.id, &format!("{p}.id"))?;
             if self.producers[..i].iter().any(|o| o.id == pr.id) {
-                return Err(ScenarioError::new(format!("{p}.id"), format!("duplicate producer {:?}", pr.id)));
+                return Err(ScenarioError::new(
+                    format!("{p}.id"),
+                    format!("duplicate producer {:?}", pr.id),
+                ));
             }
             if !topic_exists(&pr.topic) {
-                return Err(ScenarioError::new(format!("{p}.topic"), format!("no topic named {:?}", pr.topic)));
+                return Err(ScenarioError::new(
+                    format!("{p}.topic"),
+                    format!("no topic named {:?}", pr.topic),
+                ));
             }
             check_rate(pr.rate_per_sec, &format!("{p}.rate_per_sec"))?;
             check_range(pr.linger_ms, 0, DURATION_MS_MAX, &format!("{p}.linger.ms"))?;
-            check_range(u64::from(pr.sticky_batch_records), 1, 1_000_000, &format!("{p}.sticky.batch.records"))?;
-            if let KeyMode::Entity { prefix, count, skew } = &pr.keys {
+            check_range(
+                u64::from(pr.sticky_batch_records),
+                1,
+                1_000_000,
+                &format!("{p}.sticky.batch.records"),
+            )?;
+            if let KeyMode::Entity {
+                prefix,
+                count,
+                skew,
+            } = &pr.keys
+            {
                 check_name(prefix, &format!("{p}.keys.prefix"))?;
-                check_range(u64::from(*count), 1, u64::from(KEY_COUNT_MAX), &format!("{p}.keys.count"))?;
+                check_range(
+                    u64::from(*count),
+                    1,
+                    u64::from(KEY_COUNT_MAX),
+                    &format!("{p}.keys.count"),
+                )?;
                 if !skew.is_finite() || !(0.0..1.0).contains(skew) {
-                    return Err(ScenarioError::new(format!("{p}.keys.skew"), format!("must be in [0, 1), got {skew}")));
+                    return Err(ScenarioError::new(
+                        format!("{p}.keys.skew"),
+                        format!("must be in [0, 1), got {skew}"),
+                    ));
                 }
             }
         }
         if self.groups.len() > GROUPS_MAX {
-            return Err(ScenarioError::new("groups", format!("at most {GROUPS_MAX} groups")));
+            return Err(ScenarioError::new(
+                "groups",
+                format!("at most {GROUPS_MAX} groups"),
+            ));
         }
         for (i, g) in self.groups.iter().enumerate() {
             let p = format!("groups[{i}]");
             check_name(&g.group_id, &format!("{p}.group.id"))?;
             if self.groups[..i].iter().any(|o| o.group_id == g.group_id) {
-                return Err(ScenarioError::new(format!("{p}.group.id"), format!("duplicate group {:?}", g.group_id)));
+                return Err(ScenarioError::new(
+                    format!("{p}.group.id"),
+                    format!("duplicate group {:?}", g.group_id),
+                ));
             }
             if g.topics.is_empty() {
-                return Err(ScenarioError::new(format!("{p}.topics"), "must subscribe to at least one topic"));
+                return Err(ScenarioError::new(
+                    format!("{p}.topics"),
+                    "must subscribe to at least one topic",
+                ));
             }
             for (j, t) in g.topics.iter().enumerate() {
                 if !topic_exists(t) {
-                    return Err(ScenarioError::new(format!("{p}.topics[{j}]"), format!("no topic named {t:?}")));
+                    return Err(ScenarioError::new(
+                        format!("{p}.topics[{j}]"),
+                        format!("no topic named {t:?}"),
+                    ));
                 }
             }
-            check_range(u64::from(g.consumers), 0, u64::from(CONSUMERS_MAX), &format!("{p}.consumers"))?;
+            check_range(
+                u64::from(g.consumers),
+                0,
+                u64::from(CONSUMERS_MAX),
+                &format!("{p}.consumers"),
+            )?;
             if g.strategies.is_empty() {
-                return Err(ScenarioError::new(format!("{p}.partition.assignment.strategy"), "must name at least one strategy"));
+                return Err(ScenarioError::new(
+                    format!("{p}.partition.assignment.strategy"),
+                    "must name at least one strategy",
+                ));
             }
             for (j, s) in g.strategies.iter().enumerate() {
                 if g.strategies[..j].contains(s) {
-                    return Err(ScenarioError::new(format!("{p}.partition.assignment.strategy[{j}]"), format!("{} is listed twice", s.name())));
+                    return Err(ScenarioError::new(
+                        format!("{p}.partition.assignment.strategy[{j}]"),
+                        format!("{} is listed twice", s.name()),
+                    ));
                 }
             }
-            check_range(g.session_timeout_ms, 1, DURATION_MS_MAX, &format!("{p}.session.timeout.ms"))?;
-            check_range(g.heartbeat_interval_ms, 1, DURATION_MS_MAX, &format!("{p}.heartbeat.interval.ms"))?;
+            check_range(
+                g.session_timeout_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.session.timeout.ms"),
+            )?;
+            check_range(
+                g.heartbeat_interval_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.heartbeat.interval.ms"),
+            )?;
             if g.heartbeat_interval_ms >= g.session_timeout_ms {
                 return Err(ScenarioError::new(
                     format!("{p}.heartbeat.interval.ms"),
-                    format!("must be lower than session.timeout.ms ({}), as Kafka requires", g.session_timeout_ms),
+                    format!(
+                        "must be lower than session.timeout.ms ({}), as Kafka requires",
+                        g.session_timeout_ms
+                    ),
                 ));
             }
-            check_range(g.max_poll_interval_ms, 1, DURATION_MS_MAX, &format!("{p}.max.poll.interval.ms"))?;
-            check_range(g.initial_rebalance_delay_ms, 0, DURATION_MS_MAX, &format!("{p}.group.initial.rebalance.delay.ms"))?;
-            check_range(u64::from(g.max_poll_records), 1, u64::from(MAX_POLL_RECORDS_MAX), &format!("{p}.max.poll.records"))?;
-            check_range(g.processing_ms, 0, DURATION_MS_MAX, &format!("{p}.processing_ms"))?;
-            check_range(g.auto_commit_interval_ms, 1, DURATION_MS_MAX, &format!("{p}.auto.commit.interval.ms"))?;
-            check_range(g.transaction_timeout_ms, 1, DURATION_MS_MAX, &format!("{p}.transaction.timeout.ms"))?;
+            check_range(
+                g.max_poll_interval_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.max.poll.interval.ms"),
+            )?;
+            check_range(
+                g.initial_rebalance_delay_ms,
+                0,
+                DURATION_MS_MAX,
+                &format!("{p}.group.initial.rebalance.delay.ms"),
+            )?;
+            check_range(
+                u64::from(g.max_poll_records),
+                1,
+                u64::from(MAX_POLL_RECORDS_MAX),
+                &format!("{p}.max.poll.records"),
+            )?;
+            check_range(
+                g.processing_ms,
+                0,
+                DURATION_MS_MAX,
+                &format!("{p}.processing_ms"),
+            )?;
+            check_range(
+                g.auto_commit_interval_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.auto.commit.interval.ms"),
+            )?;
+            check_range(
+                g.transaction_timeout_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.transaction.timeout.ms"),
+            )?;
             match (&g.output_topic, g.commit) {
                 (None, CommitMode::Transactional) => {
-                    return Err(ScenarioError::new(format!("{p}.output_topic"), "is required when commit is \"transactional\""));
+                    return Err(ScenarioError::new(
+                        format!("{p}.output_topic"),
+                        "is required when commit is \"transactional\"",
+                    ));
                 }
                 (Some(_), c) if c != CommitMode::Transactional => {
-                    return Err(ScenarioError::new(format!("{p}.output_topic"), "is only used when commit is \"transactional\""));
+                    return Err(ScenarioError::new(
+                        format!("{p}.output_topic"),
+                        "is only used when commit is \"transactional\"",
+                    ));
                 }
                 (Some(t), _) => {
                     if !topic_exists(t) {
-                        return Err(ScenarioError::new(format!("{p}.output_topic"), format!("no topic named {t:?}")));
+                        return Err(ScenarioError::new(
+                            format!("{p}.output_topic"),
+                            format!("no topic named {t:?}"),
+                        ));
                     }
                     if g.topics.contains(t) {
-                        return Err(ScenarioError::new(format!("{p}.output_topic"), "must not be one of the group's input topics"));
+                        return Err(ScenarioError::new(
+                            format!("{p}.output_topic"),
+                            "must not be one of the group's input topics",
+                        ));
                     }
                 }
                 (None, _) => {}
             }
         }
         if self.inputs.len() > INPUTS_MAX {
-            return Err(ScenarioError::new("inputs", format!("at most {INPUTS_MAX} inputs")));
+            return Err(ScenarioError::new(
+                "inputs",
+                format!("at most {INPUTS_MAX} inputs"),
+            ));
         }
         for (i, ti) in self.inputs.iter().enumerate() {
             let p = format!("inputs[{i}]");
@@ -450,51 +622,106 @@ impl Scenario {
     }
 
     /// Index checks an input can get before the simulation runs.
-    fn check_static_input(&self, input: &crate::input::Input, path: &str) -> Result<(), ScenarioError> {
+    fn check_static_input(
+        &self,
+        input: &crate::input::Input,
+        path: &str,
+    ) -> Result<(), ScenarioError> {
         use crate::input::{CrashPoint, Input};
         let group = |g: u32| {
-            self.groups
-                .get(g as usize)
-                .ok_or_else(|| ScenarioError::new(format!("{path}.group"), format!("no group {g} (there are {})", self.groups.len())))
+            self.groups.get(g as usize).ok_or_else(|| {
+                ScenarioError::new(
+                    format!("{path}.group"),
+                    format!("no group {g} (there are {})", self.groups.len()),
+                )
+            })
         };
         let member = |g: u32, m: u32| -> Result<(), ScenarioError> {
             let grp = group(g)?;
-            let added = self.inputs.iter().filter(|t| matches!(t.input, Input::AddConsumer { group } if group == g)).count() as u32;
+            let added = self
+                .inputs
+                .iter()
+                .filter(|t| matches!(t.input, Input::AddConsumer { group } if group == g))
+                .count() as u32;
             let most = grp.consumers + added;
             if m >= most {
-                return Err(ScenarioError::new(format!("{path}.member"), format!("no consumer slot {m}: group {g} has at most {most}")));
+                return Err(ScenarioError::new(
+                    format!("{path}.member"),
+                    format!("no consumer slot {m}: group {g} has at most {most}"),
+                ));
             }
             Ok(())
         };
         match input {
             Input::AddConsumer { group: g } => group(*g).map(|_| ()),
-            Input::CrashConsumer { group: g, member: m, at } => {
+            Input::CrashConsumer {
+                group: g,
+                member: m,
+                at,
+            } => {
                 member(*g, *m)?;
-                if *at == CrashPoint::InTransaction && self.groups[*g as usize].commit != CommitMode::Transactional {
-                    return Err(ScenarioError::new(format!("{path}.at"), "in_transaction needs a group whose commit is \"transactional\""));
+                if *at == CrashPoint::InTransaction
+                    && self.groups[*g as usize].commit != CommitMode::Transactional
+                {
+                    return Err(ScenarioError::new(
+                        format!("{path}.at"),
+                        "in_transaction needs a group whose commit is \"transactional\"",
+                    ));
                 }
                 Ok(())
             }
-            Input::PauseConsumer { group: g, member: m }
-            | Input::ResumeConsumer { group: g, member: m }
-            | Input::RestartConsumer { group: g, member: m }
-            | Input::LeaveGroup { group: g, member: m } => member(*g, *m),
-            Input::SetProducerRate { producer, rate_per_sec } => {
+            Input::PauseConsumer {
+                group: g,
+                member: m,
+            }
+            | Input::ResumeConsumer {
+                group: g,
+                member: m,
+            }
+            | Input::RestartConsumer {
+                group: g,
+                member: m,
+            }
+            | Input::LeaveGroup {
+                group: g,
+                member: m,
+            } => member(*g, *m),
+            Input::SetProducerRate {
+                producer,
+                rate_per_sec,
+            } => {
                 if *producer as usize >= self.producers.len() {
-                    return Err(ScenarioError::new(format!("{path}.producer"), format!("no producer {producer}")));
+                    return Err(ScenarioError::new(
+                        format!("{path}.producer"),
+                        format!("no producer {producer}"),
+                    ));
                 }
                 check_rate(*rate_per_sec, &format!("{path}.rate_per_sec"))
             }
             Input::AddPartitions { topic, partitions } => {
                 if *topic as usize >= self.topics.len() {
-                    return Err(ScenarioError::new(format!("{path}.topic"), format!("no topic {topic}")));
+                    return Err(ScenarioError::new(
+                        format!("{path}.topic"),
+                        format!("no topic {topic}"),
+                    ));
                 }
-                check_range(u64::from(*partitions), 1, u64::from(limits::PARTITIONS_MAX), &format!("{path}.partitions"))
+                check_range(
+                    u64::from(*partitions),
+                    1,
+                    u64::from(limits::PARTITIONS_MAX),
+                    &format!("{path}.partitions"),
+                )
             }
-            Input::SetStrategy { group: g, strategies } => {
+            Input::SetStrategy {
+                group: g,
+                strategies,
+            } => {
                 group(*g)?;
                 if strategies.is_empty() {
-                    return Err(ScenarioError::new(format!("{path}.strategies"), "must name at least one strategy"));
+                    return Err(ScenarioError::new(
+                        format!("{path}.strategies"),
+                        "must name at least one strategy",
+                    ));
                 }
                 Ok(())
             }

@@ -4,12 +4,19 @@ use mailroom_core::partitioner::partition_for_key;
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 #[test]
 fn murmur2_partition_matches_kafka_for_every_vector() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/partitioner.json")).expect("vectors");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/partitioner.json"
+    ))
+    .expect("vectors");
     let v: Value = serde_json::from_str(&text).expect("json");
     let cases = v["cases"].as_array().expect("cases");
     assert!(cases.len() > 10, "too few vectors");
@@ -27,5 +34,11 @@ fn murmur2_partition_matches_kafka_for_every_vector() {
             failures.push(format!("case {i}: {c} → got {got}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

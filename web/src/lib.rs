@@ -9,7 +9,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 fn scenario_error(e: ScenarioError) -> JsError {
@@ -34,7 +35,11 @@ fn input_from_js(value: JsValue) -> Result<Input, ScenarioError> {
     let de = &mut serde_json::Deserializer::from_str(&json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { "input".to_string() } else { format!("input.{path}") };
+        let path = if path == "." {
+            "input".to_string()
+        } else {
+            format!("input.{path}")
+        };
         ScenarioError::new(path, e.into_inner().to_string())
     })
 }

@@ -16,10 +16,17 @@ fn parse(json: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn wasm_event_stream_matches_the_native_build_for_every_example_scenario() {
-    assert!(!NATIVE.is_empty(), "no example scenarios were hashed natively");
+    assert!(
+        !NATIVE.is_empty(),
+        "no example scenarios were hashed natively"
+    );
     for (file, json, until, native_hash, _) in NATIVE {
-        let got = event_hash(json, *until as f64).unwrap_or_else(|_| panic!("{file} refused in wasm"));
-        assert_eq!(&got, native_hash, "{file}: wasm and native event streams differ");
+        let got =
+            event_hash(json, *until as f64).unwrap_or_else(|_| panic!("{file} refused in wasm"));
+        assert_eq!(
+            &got, native_hash,
+            "{file}: wasm and native event streams differ"
+        );
     }
 }
 
@@ -35,10 +42,16 @@ fn scenario_round_trips_through_js_objects_and_yields_the_native_event_count() {
             let events = js_sys::Array::from(&sim.advance(t).expect("advance"));
             count += events.length();
         }
-        assert_eq!(count as usize, *native_count, "{file}: event count differs from native");
+        assert_eq!(
+            count as usize, *native_count,
+            "{file}: event count differs from native"
+        );
         let scenario = sim.scenario().expect("scenario");
         let topics = js_sys::Reflect::get(&scenario, &"topics".into()).expect("topics");
-        assert!(js_sys::Array::is_array(&topics), "{file}: scenario comes back as a plain object");
+        assert!(
+            js_sys::Array::is_array(&topics),
+            "{file}: scenario comes back as a plain object"
+        );
         let snap = sim.snapshot().expect("snapshot");
         let now = js_sys::Reflect::get(&snap, &"now_ms".into()).expect("now_ms");
         assert_eq!(now.as_f64(), Some(*until as f64));
@@ -52,18 +65,26 @@ fn bad_scenarios_and_inputs_throw_errors_naming_the_field() {
     v["topics"][0]["partitions"] = serde_json::json!(0);
     let bad = parse(&v.to_string());
     let report = validate_scenario(bad.clone()).expect("validate");
-    let path = js_sys::Reflect::get(&report, &"path".into()).expect("path").as_string();
+    let path = js_sys::Reflect::get(&report, &"path".into())
+        .expect("path")
+        .as_string();
     assert_eq!(path.as_deref(), Some("topics[0].partitions"));
     let err = Mailroom::new(bad).err().expect("refused");
     let err: JsValue = err.into();
     assert!(err.is_instance_of::<js_sys::Error>());
-    let msg = js_sys::Error::from(err).message().as_string().unwrap_or_default();
+    let msg = js_sys::Error::from(err)
+        .message()
+        .as_string()
+        .unwrap_or_default();
     assert!(msg.starts_with("topics[0].partitions:"), "{msg}");
 
     let mut sim = Mailroom::new(parse(json)).expect("valid");
     let bad_input = parse(r#"{"type": "CrashConsumer", "group": 99, "member": 0}"#);
     let err: JsValue = sim.apply(bad_input).err().expect("refused").into();
-    let msg = js_sys::Error::from(err).message().as_string().unwrap_or_default();
+    let msg = js_sys::Error::from(err)
+        .message()
+        .as_string()
+        .unwrap_or_default();
     assert!(msg.starts_with("input.group:"), "{msg}");
     let unknown = parse(r#"{"type": "Explode"}"#);
     assert!(sim.apply(unknown).is_err());

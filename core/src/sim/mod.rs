@@ -92,12 +92,24 @@ impl Sim {
                 retention_records: t.retention_records,
             })
             .collect();
-        let topic_index = |name: &str| scenario.topics.iter().position(|t| t.name == name).expect("validated") as u32;
+        let topic_index = |name: &str| {
+            scenario
+                .topics
+                .iter()
+                .position(|t| t.name == name)
+                .expect("validated") as u32
+        };
         let producers = scenario
             .producers
             .iter()
             .enumerate()
-            .map(|(i, p)| Producer::new(p, topic_index(&p.topic), Rng::derive(scenario.seed, &format!("producer/{i}"))))
+            .map(|(i, p)| {
+                Producer::new(
+                    p,
+                    topic_index(&p.topic),
+                    Rng::derive(scenario.seed, &format!("producer/{i}")),
+                )
+            })
             .collect();
         let groups = scenario
             .groups
@@ -109,7 +121,8 @@ impl Sim {
                 sub.dedup();
                 let mut parts: Vec<Vec<GroupPartition>> = vec![Vec::new(); topics.len()];
                 for &t in &sub {
-                    parts[t as usize] = vec![GroupPartition::default(); topics[t as usize].logs.len()];
+                    parts[t as usize] =
+                        vec![GroupPartition::default(); topics[t as usize].logs.len()];
                 }
                 Group {
                     cfg: g.clone(),
@@ -138,7 +151,8 @@ impl Sim {
             next_scheduled: 0,
             input_log: Vec::new(),
         };
-        let mut schedule: Vec<(usize, TimedInput)> = sim.scenario.inputs.iter().cloned().enumerate().collect();
+        let mut schedule: Vec<(usize, TimedInput)> =
+            sim.scenario.inputs.iter().cloned().enumerate().collect();
         schedule.sort_by_key(|(_, t)| t.at_ms);
         sim.schedule = schedule;
         for p in 0..sim.producers.len() {
@@ -188,7 +202,11 @@ impl Sim {
     /// as `handle(t, input)` would apply it, so a recorded session replays identically.
     pub fn advance(&mut self, now_ms: u64) {
         loop {
-            let input_at = self.schedule.get(self.next_scheduled).map(|(_, t)| t.at_ms).filter(|&t| t <= now_ms);
+            let input_at = self
+                .schedule
+                .get(self.next_scheduled)
+                .map(|(_, t)| t.at_ms)
+                .filter(|&t| t <= now_ms);
             let timer_at = self.timers.next_ms().filter(|&t| t <= now_ms);
             match (timer_at, input_at) {
                 (Some(t), i) if i.is_none_or(|i| t <= i) => {
@@ -202,7 +220,9 @@ impl Sim {
                     self.now_ms = self.now_ms.max(at);
                     match self.check_input(&ti.input, &format!("inputs[{i}].input")) {
                         Ok(()) => self.apply(ti.input),
-                        Err(e) => self.emit(Event::InputRejected { reason: e.to_string() }),
+                        Err(e) => self.emit(Event::InputRejected {
+                            reason: e.to_string(),
+                        }),
                     }
                 }
                 (None, None) => break,
@@ -216,7 +236,10 @@ impl Sim {
     pub fn handle(&mut self, now_ms: u64, input: Input) -> Result<(), ScenarioError> {
         self.advance(now_ms);
         self.check_input(&input, "input")?;
-        self.input_log.push(TimedInput { at_ms: self.now_ms, input: input.clone() });
+        self.input_log.push(TimedInput {
+            at_ms: self.now_ms,
+            input: input.clone(),
+        });
         self.apply(input);
         Ok(())
     }
@@ -237,27 +260,40 @@ impl Sim {
     }
 
     pub(crate) fn emit(&mut self, event: Event) {
-        self.events.push(TimedEvent { at_ms: self.now_ms, event });
+        self.events.push(TimedEvent {
+            at_ms: self.now_ms,
+            event,
+        });
     }
 
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::Produce { producer, epoch } => self.produce_tick(producer, epoch),
-            Timer::BatchArrives { producer, topic, partition, keys, sent_at_ms } => {
-                self.append_batch(producer, topic, partition, keys, sent_at_ms)
-            }
+            Timer::BatchArrives {
+                producer,
+                topic,
+                partition,
+                keys,
+                sent_at_ms,
+            } => self.append_batch(producer, topic, partition, keys, sent_at_ms),
             Timer::ToCoordinator { from, req } => self.coordinator_receive(from, req),
             Timer::ToClient { to, resp } => self.client_receive(to, resp),
             Timer::FetchArrives { from, fetch_epoch } => self.fetch_arrives(from, fetch_epoch),
             Timer::FetchExpires { from, fetch_epoch } => self.fetch_expires(from, fetch_epoch),
-            Timer::FetchResponse { to, fetch_epoch, segments } => self.fetch_response(to, fetch_epoch, segments),
+            Timer::FetchResponse {
+                to,
+                fetch_epoch,
+                segments,
+            } => self.fetch_response(to, fetch_epoch, segments),
             Timer::ProcessDone { to, step } => self.process_done(to, step),
             Timer::Heartbeat { to } => self.heartbeat_tick(to),
             Timer::Wake { to } => self.wake_timer(to),
             Timer::SessionCheck { group, serial } => self.session_check(group, serial),
-            Timer::RebalanceDeadline { group, epoch, initial_delay } => {
-                self.rebalance_deadline(group, epoch, initial_delay)
-            }
+            Timer::RebalanceDeadline {
+                group,
+                epoch,
+                initial_delay,
+            } => self.rebalance_deadline(group, epoch, initial_delay),
             Timer::TxnTimeout { txn } => self.txn_timeout(txn),
         }
     }
@@ -265,29 +301,64 @@ impl Sim {
     /// Checks an input against the current model (indices, states); names the field on error.
     fn check_input(&self, input: &Input, path: &str) -> Result<(), ScenarioError> {
         let group = |g: u32| -> Result<&Group, ScenarioError> {
-            self.groups
-                .get(g as usize)
-                .ok_or_else(|| ScenarioError::new(format!("{path}.group"), format!("no group {g} (there are {})", self.groups.len())))
+            self.groups.get(g as usize).ok_or_else(|| {
+                ScenarioError::new(
+                    format!("{path}.group"),
+                    format!("no group {g} (there are {})", self.groups.len()),
+                )
+            })
         };
         let slot = |g: u32, m: u32| -> Result<&Consumer, ScenarioError> {
             let grp = group(g)?;
             grp.slots.get(m as usize).ok_or_else(|| {
-                ScenarioError::new(format!("{path}.member"), format!("no consumer slot {m} in group {g} (there are {})", grp.slots.len()))
+                ScenarioError::new(
+                    format!("{path}.member"),
+                    format!(
+                        "no consumer slot {m} in group {g} (there are {})",
+                        grp.slots.len()
+                    ),
+                )
             })
         };
-        let refuse = |field: &str, why: String| Err(ScenarioError::new(format!("{path}.{field}"), why));
+        let refuse =
+            |field: &str, why: String| Err(ScenarioError::new(format!("{path}.{field}"), why));
         match input {
             Input::AddConsumer { group: g } => {
                 let grp = group(*g)?;
                 if grp.slots.len() >= crate::scenario::limits::CONSUMERS_MAX as usize {
-                    return refuse("group", format!("group {g} already has the maximum of {} consumers", grp.slots.len()));
+                    return refuse(
+                        "group",
+                        format!(
+                            "group {g} already has the maximum of {} consumers",
+                            grp.slots.len()
+                        ),
+                    );
                 }
             }
-            Input::CrashConsumer { group: g, member: m, .. } | Input::PauseConsumer { group: g, member: m } | Input::LeaveGroup { group: g, member: m } => {
+            Input::CrashConsumer {
+                group: g,
+                member: m,
+                ..
+            }
+            | Input::PauseConsumer {
+                group: g,
+                member: m,
+            }
+            | Input::LeaveGroup {
+                group: g,
+                member: m,
+            } => {
                 let c = slot(*g, *m)?;
-                if let Input::CrashConsumer { at: crate::input::CrashPoint::InTransaction, .. } = input {
+                if let Input::CrashConsumer {
+                    at: crate::input::CrashPoint::InTransaction,
+                    ..
+                } = input
+                {
                     if group(*g)?.cfg.commit != crate::scenario::CommitMode::Transactional {
-                        return refuse("at", "in_transaction needs a group whose commit is \"transactional\"".into());
+                        return refuse(
+                            "at",
+                            "in_transaction needs a group whose commit is \"transactional\"".into(),
+                        );
                     }
                 }
                 if !c.alive {
@@ -297,38 +368,75 @@ impl Sim {
                     return refuse("member", format!("consumer-{} is already paused", m + 1));
                 }
             }
-            Input::ResumeConsumer { group: g, member: m } => {
+            Input::ResumeConsumer {
+                group: g,
+                member: m,
+            } => {
                 let c = slot(*g, *m)?;
                 if !c.alive || !c.paused {
                     return refuse("member", format!("consumer-{} is not paused", m + 1));
                 }
             }
-            Input::RestartConsumer { group: g, member: m } => {
+            Input::RestartConsumer {
+                group: g,
+                member: m,
+            } => {
                 let c = slot(*g, *m)?;
                 if c.alive {
-                    return refuse("member", format!("consumer-{} is still running (crash it or let it leave first)", m + 1));
+                    return refuse(
+                        "member",
+                        format!(
+                            "consumer-{} is still running (crash it or let it leave first)",
+                            m + 1
+                        ),
+                    );
                 }
             }
-            Input::SetProducerRate { producer, rate_per_sec } => {
+            Input::SetProducerRate {
+                producer,
+                rate_per_sec,
+            } => {
                 if self.producers.get(*producer as usize).is_none() {
-                    return refuse("producer", format!("no producer {producer} (there are {})", self.producers.len()));
+                    return refuse(
+                        "producer",
+                        format!(
+                            "no producer {producer} (there are {})",
+                            self.producers.len()
+                        ),
+                    );
                 }
                 crate::scenario::check_rate(*rate_per_sec, &format!("{path}.rate_per_sec"))?;
             }
             Input::AddPartitions { topic, partitions } => {
-                let t = self
-                    .topics
-                    .get(*topic as usize)
-                    .ok_or_else(|| ScenarioError::new(format!("{path}.topic"), format!("no topic {topic} (there are {})", self.topics.len())))?;
+                let t = self.topics.get(*topic as usize).ok_or_else(|| {
+                    ScenarioError::new(
+                        format!("{path}.topic"),
+                        format!("no topic {topic} (there are {})", self.topics.len()),
+                    )
+                })?;
                 let now = t.logs.len() as u32;
                 if *partitions <= now {
-                    return refuse("partitions", format!("must be more than the current {now} (Kafka can only add partitions)"));
+                    return refuse(
+                        "partitions",
+                        format!(
+                            "must be more than the current {now} (Kafka can only add partitions)"
+                        ),
+                    );
                 }
                 if *partitions > crate::scenario::limits::PARTITIONS_MAX {
-                    return refuse("partitions", format!("must be at most {}", crate::scenario::limits::PARTITIONS_MAX));
+                    return refuse(
+                        "partitions",
+                        format!(
+                            "must be at most {}",
+                            crate::scenario::limits::PARTITIONS_MAX
+                        ),
+                    );
                 }
             }
-            Input::SetStrategy { group: g, strategies } => {
+            Input::SetStrategy {
+                group: g,
+                strategies,
+            } => {
                 group(*g)?;
                 if strategies.is_empty() {
                     return refuse("strategies", "must name at least one strategy".into());
@@ -346,7 +454,10 @@ impl Sim {
             Input::ResumeConsumer { group, member } => self.resume_consumer(group, member),
             Input::RestartConsumer { group, member } => self.restart_consumer(group, member),
             Input::LeaveGroup { group, member } => self.request_leave(group, member),
-            Input::SetProducerRate { producer, rate_per_sec } => self.set_rate(producer, rate_per_sec),
+            Input::SetProducerRate {
+                producer,
+                rate_per_sec,
+            } => self.set_rate(producer, rate_per_sec),
             Input::AddPartitions { topic, partitions } => self.add_partitions(topic, partitions),
             Input::SetStrategy { group, strategies } => self.set_strategy(group, strategies),
         }
@@ -378,12 +489,16 @@ impl Sim {
     /// All partitions a group subscribes to, in (topic name, partition) order.
     pub(crate) fn subscribed_partitions(&self, g: u32) -> Vec<Tp> {
         let grp = &self.groups[g as usize];
-        grp.topics.iter().flat_map(|&t| (0..self.topics[t as usize].logs.len() as u32).map(move |p| (t, p))).collect()
+        grp.topics
+            .iter()
+            .flat_map(|&t| (0..self.topics[t as usize].logs.len() as u32).map(move |p| (t, p)))
+            .collect()
     }
 
     /// Whether a consumer of group `g` reads only committed transactional data.
     pub(crate) fn read_committed(&self, g: u32) -> bool {
-        self.groups[g as usize].cfg.isolation_level == crate::scenario::IsolationLevel::ReadCommitted
+        self.groups[g as usize].cfg.isolation_level
+            == crate::scenario::IsolationLevel::ReadCommitted
     }
 
     /// The offset up to which group `g` may read partition `tp` (log end or last stable offset).

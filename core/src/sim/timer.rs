@@ -22,7 +22,13 @@ pub(crate) enum Timer {
     /// A producer's next production tick.
     Produce { producer: u32, epoch: u32 },
     /// A produced batch reaches the partition leader.
-    BatchArrives { producer: u32, topic: u32, partition: u32, keys: Vec<u32>, sent_at_ms: u64 },
+    BatchArrives {
+        producer: u32,
+        topic: u32,
+        partition: u32,
+        keys: Vec<u32>,
+        sent_at_ms: u64,
+    },
     /// A request reaches the group coordinator.
     ToCoordinator { from: Endpoint, req: Request },
     /// A response reaches a client.
@@ -32,7 +38,11 @@ pub(crate) enum Timer {
     /// A parked fetch gives up waiting for data (`fetch.max.wait.ms`).
     FetchExpires { from: Endpoint, fetch_epoch: u64 },
     /// A fetch response reaches the consumer.
-    FetchResponse { to: Endpoint, fetch_epoch: u64, segments: Vec<super::consumer::Segment> },
+    FetchResponse {
+        to: Endpoint,
+        fetch_epoch: u64,
+        segments: Vec<super::consumer::Segment>,
+    },
     /// The consumer finishes processing the record it is on.
     ProcessDone { to: Endpoint, step: u64 },
     /// A consumer waiting in `poll()` looks again (after `retry.backoff.ms`).
@@ -42,7 +52,11 @@ pub(crate) enum Timer {
     /// The coordinator checks a member's session (`serial` names the member).
     SessionCheck { group: u32, serial: u64 },
     /// The coordinator's rebalance timeout (or initial delay) for rebalance `epoch`.
-    RebalanceDeadline { group: u32, epoch: u64, initial_delay: bool },
+    RebalanceDeadline {
+        group: u32,
+        epoch: u64,
+        initial_delay: bool,
+    },
     /// The transaction coordinator aborts a transaction left open too long.
     TxnTimeout { txn: u64 },
 }
@@ -82,7 +96,11 @@ impl Timers {
     /// Schedules `timer` at `at_ms`.
     pub fn at(&mut self, at_ms: u64, timer: Timer) {
         self.seq += 1;
-        self.heap.push(Entry { at_ms, seq: self.seq, timer });
+        self.heap.push(Entry {
+            at_ms,
+            seq: self.seq,
+            timer,
+        });
     }
 
     /// The earliest due time.

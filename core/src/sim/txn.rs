@@ -41,11 +41,22 @@ impl Sim {
     pub(super) fn begin_transaction(&mut self, g: u32, s: u32) {
         self.txns.next_id += 1;
         let id = self.txns.next_id;
-        self.txns.open.push(Txn { id, group: g, slot: s, outputs: Vec::new(), consumed: Vec::new() });
+        self.txns.open.push(Txn {
+            id,
+            group: g,
+            slot: s,
+            outputs: Vec::new(),
+            consumed: Vec::new(),
+        });
         self.groups[g as usize].slots[s as usize].txn = Some(id);
         let timeout = self.groups[g as usize].cfg.transaction_timeout_ms;
-        self.timers.at(self.now_ms + timeout, Timer::TxnTimeout { txn: id });
-        self.emit(Event::TransactionBegun { group: g, member: s, txn: id });
+        self.timers
+            .at(self.now_ms + timeout, Timer::TxnTimeout { txn: id });
+        self.emit(Event::TransactionBegun {
+            group: g,
+            member: s,
+            txn: id,
+        });
     }
 
     fn txn_mut(&mut self, id: u64) -> Option<&mut Txn> {
@@ -54,7 +65,13 @@ impl Sim {
 
     /// The output partition of a transformed record: the input key keeps its key, so it is
     /// partitioned by murmur2 like any keyed record; unkeyed records keep their partition number.
-    fn output_partition(&self, input_topic: u32, input_partition: u32, key: u32, partitions: u32) -> u32 {
+    fn output_partition(
+        &self,
+        input_topic: u32,
+        input_partition: u32,
+        key: u32,
+        partitions: u32,
+    ) -> u32 {
         if key == NO_KEY {
             return input_partition % partitions;
         }
@@ -63,15 +80,22 @@ impl Sim {
             _ => None,
         });
         match prefix {
-            Some(prefix) => partition_for_key(super::producer::entity_key(prefix, key).as_bytes(), partitions),
+            Some(prefix) => partition_for_key(
+                super::producer::entity_key(prefix, key).as_bytes(),
+                partitions,
+            ),
             None => input_partition % partitions,
         }
     }
 
     /// Writes one output record per processed input record, inside the member's transaction.
     pub(super) fn transactional_output(&mut self, g: u32, s: u32, tp: Tp, from: u64, to: u64) {
-        let Some(txn) = self.groups[g as usize].slots[s as usize].txn else { return };
-        let Some(out_topic) = self.groups[g as usize].output_topic else { return };
+        let Some(txn) = self.groups[g as usize].slots[s as usize].txn else {
+            return;
+        };
+        let Some(out_topic) = self.groups[g as usize].output_topic else {
+            return;
+        };
         let read_committed = self.read_committed(g);
         if let Some(t) = self.txn_mut(txn) {
             match t.consumed.last_mut() {
@@ -87,7 +111,8 @@ impl Sim {
             let key = log.key(off);
             let partitions = self.topics[out_topic as usize].logs.len() as u32;
             let partition = self.output_partition(tp.0, tp.1, key, partitions);
-            let offset = self.topics[out_topic as usize].logs[partition as usize].append_transactional(txn, key);
+            let offset = self.topics[out_topic as usize].logs[partition as usize]
+                .append_transactional(txn, key);
             if let Some(t) = self.txn_mut(txn) {
                 t.outputs.push((out_topic, partition, offset));
             }
@@ -110,27 +135,60 @@ impl Sim {
         let c = &mut self.groups[g as usize].slots[s as usize];
         let Some(txn) = c.txn else { return };
         c.lp = super::consumer::Loop::Committing;
-        let offsets: Vec<(Tp, u64)> = c.assigned.iter().copied().zip(c.positions.iter().copied()).collect();
-        let req = Request::EndTxn { member_id: c.member_id.clone(), generation: c.generation, txn, offsets };
-        let from = Endpoint { group: g, slot: s, inc: c.inc };
+        let offsets: Vec<(Tp, u64)> = c
+            .assigned
+            .iter()
+            .copied()
+            .zip(c.positions.iter().copied())
+            .collect();
+        let req = Request::EndTxn {
+            member_id: c.member_id.clone(),
+            generation: c.generation,
+            txn,
+            offsets,
+        };
+        let from = Endpoint {
+            group: g,
+            slot: s,
+            inc: c.inc,
+        };
         let arrives_at_ms = self.now_ms + self.latency_ms();
-        self.emit(Event::RequestSent { group: g, member: s, kind: crate::event::RequestKind::Commit, sent_at_ms: self.now_ms, arrives_at_ms });
-        self.timers.at(arrives_at_ms, Timer::ToCoordinator { from, req });
+        self.emit(Event::RequestSent {
+            group: g,
+            member: s,
+            kind: crate::event::RequestKind::Commit,
+            sent_at_ms: self.now_ms,
+            arrives_at_ms,
+        });
+        self.timers
+            .at(arrives_at_ms, Timer::ToCoordinator { from, req });
         let c = &mut self.groups[g as usize].slots[s as usize];
         if c.state != ConsumerState::Committing {
             c.state = ConsumerState::Committing;
-            self.emit(Event::ConsumerStateChanged { group: g, member: s, state: ConsumerState::Committing });
+            self.emit(Event::ConsumerStateChanged {
+                group: g,
+                member: s,
+                state: ConsumerState::Committing,
+            });
         }
     }
 
     /// The coordinator completes transaction `id`: commit (markers, offsets, ledger) or abort.
     /// Returns whether it committed (false also when it was already aborted: fenced).
-    pub(super) fn end_transaction(&mut self, id: u64, commit: bool, offsets: &[(Tp, u64)], from: Endpoint) -> bool {
+    pub(super) fn end_transaction(
+        &mut self,
+        id: u64,
+        commit: bool,
+        offsets: &[(Tp, u64)],
+        from: Endpoint,
+    ) -> bool {
         if !commit {
             self.abort_transaction(id);
             return false;
         }
-        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else { return false };
+        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else {
+            return false;
+        };
         let t = self.txns.open.remove(i);
         self.write_markers(&t, true);
         self.store_offsets(from, offsets);
@@ -138,8 +196,11 @@ impl Sim {
         let read_committed = self.read_committed(g);
         for seg in &t.consumed {
             let log = &self.topics[seg.tp.0 as usize].logs[seg.tp.1 as usize];
-            let ledger = &mut self.groups[g as usize].parts[seg.tp.0 as usize][seg.tp.1 as usize].ledger;
-            let out = ledger.process(seg.from, seg.to, |a, b| log.visible_in(a, b, read_committed));
+            let ledger =
+                &mut self.groups[g as usize].parts[seg.tp.0 as usize][seg.tp.1 as usize].ledger;
+            let out = ledger.process(seg.from, seg.to, |a, b| {
+                log.visible_in(a, b, read_committed)
+            });
             if out.duplicates > 0 {
                 self.emit(Event::DuplicatesProcessed {
                     group: g,
@@ -150,19 +211,36 @@ impl Sim {
                 });
             }
             if let Some((first_offset, count)) = out.lost {
-                self.emit(Event::RecordsLost { group: g, topic: seg.tp.0, partition: seg.tp.1, first_offset, count });
+                self.emit(Event::RecordsLost {
+                    group: g,
+                    topic: seg.tp.0,
+                    partition: seg.tp.1,
+                    first_offset,
+                    count,
+                });
             }
         }
-        self.emit(Event::TransactionCommitted { group: g, member: t.slot, txn: id });
+        self.emit(Event::TransactionCommitted {
+            group: g,
+            member: t.slot,
+            txn: id,
+        });
         true
     }
 
     /// Aborts transaction `id` if it is still open.
     pub(super) fn abort_transaction(&mut self, id: u64) {
-        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else { return };
+        let Some(i) = self.txns.open.iter().position(|t| t.id == id) else {
+            return;
+        };
         let t = self.txns.open.remove(i);
         self.write_markers(&t, false);
-        self.emit(Event::TransactionAborted { group: t.group, member: t.slot, txn: id, records: t.outputs.len() as u32 });
+        self.emit(Event::TransactionAborted {
+            group: t.group,
+            member: t.slot,
+            txn: id,
+            records: t.outputs.len() as u32,
+        });
     }
 
     pub(super) fn txn_timeout(&mut self, id: u64) {
@@ -174,7 +252,12 @@ impl Sim {
         touched.sort_unstable();
         touched.dedup();
         for (topic, partition) in touched {
-            let offs: Vec<u64> = t.outputs.iter().filter(|o| (o.0, o.1) == (topic, partition)).map(|o| o.2).collect();
+            let offs: Vec<u64> = t
+                .outputs
+                .iter()
+                .filter(|o| (o.0, o.1) == (topic, partition))
+                .map(|o| o.2)
+                .collect();
             let tp_log = &mut self.topics[topic as usize];
             if let Some(n) = tp_log.logs[partition as usize].end_transaction(t.id, commit, &offs) {
                 if commit {

@@ -4,7 +4,10 @@ use serde::Serialize;
 
 use crate::event::{ConsumerState, Tp};
 use crate::scenario::KeyMode;
-use crate::snapshot::{GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView, Snapshot, TopicView};
+use crate::snapshot::{
+    GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView, Snapshot,
+    TopicView,
+};
 
 use super::consumer::Loop;
 use super::Sim;
@@ -39,7 +42,11 @@ impl Sim {
             .map(|grp| {
                 let mut st = GroupStats {
                     group: grp.cfg.group_id.clone(),
-                    produced: grp.topics.iter().map(|&t| self.topics[t as usize].produced).sum(),
+                    produced: grp
+                        .topics
+                        .iter()
+                        .map(|&t| self.topics[t as usize].produced)
+                        .sum(),
                     processed: 0,
                     duplicates: 0,
                     lost: 0,
@@ -67,7 +74,12 @@ impl Sim {
                     .slots
                     .iter()
                     .enumerate()
-                    .filter(|(_, c)| c.alive && c.generation >= 0 && c.generation == grp.coord.generation && c.assigned.contains(&tp))
+                    .filter(|(_, c)| {
+                        c.alive
+                            && c.generation >= 0
+                            && c.generation == grp.coord.generation
+                            && c.assigned.contains(&tp)
+                    })
                     .map(|(i, _)| i as u32)
                     .collect();
                 (tp, owners)
@@ -77,17 +89,34 @@ impl Sim {
 
     /// The committed offset of a group's partition, if any.
     pub fn committed(&self, group: u32, tp: Tp) -> Option<u64> {
-        self.groups.get(group as usize)?.parts.get(tp.0 as usize)?.get(tp.1 as usize)?.committed.map(|c| c.0)
+        self.groups
+            .get(group as usize)?
+            .parts
+            .get(tp.0 as usize)?
+            .get(tp.1 as usize)?
+            .committed
+            .map(|c| c.0)
     }
 
     /// A partition's log-end offset.
     pub fn log_end_offset(&self, tp: Tp) -> Option<u64> {
-        Some(self.topics.get(tp.0 as usize)?.logs.get(tp.1 as usize)?.log_end_offset())
+        Some(
+            self.topics
+                .get(tp.0 as usize)?
+                .logs
+                .get(tp.1 as usize)?
+                .log_end_offset(),
+        )
     }
 
     /// The key (entity number) of the record at `offset` in `tp`, if stored and keyed.
     pub fn record_key(&self, tp: Tp, offset: u64) -> Option<u32> {
-        let k = self.topics.get(tp.0 as usize)?.logs.get(tp.1 as usize)?.key(offset);
+        let k = self
+            .topics
+            .get(tp.0 as usize)?
+            .logs
+            .get(tp.1 as usize)?
+            .key(offset);
         (k != crate::log::NO_KEY).then_some(k)
     }
 
@@ -144,11 +173,22 @@ impl Sim {
                     .iter()
                     .map(|c| {
                         let processing = (c.lp == Loop::Processing && c.alive)
-                            .then(|| c.batch.get(c.cursor.0).map(|seg| (seg.tp.0, seg.tp.1, c.cursor.1)))
+                            .then(|| {
+                                c.batch
+                                    .get(c.cursor.0)
+                                    .map(|seg| (seg.tp.0, seg.tp.1, c.cursor.1))
+                            })
                             .flatten();
                         let pending = if c.lp == Loop::Processing {
-                            c.batch.iter().skip(c.cursor.0).map(|seg| seg.to.saturating_sub(seg.from)).sum::<u64>()
-                                - c.batch.get(c.cursor.0).map(|seg| c.cursor.1.saturating_sub(seg.from)).unwrap_or(0)
+                            c.batch
+                                .iter()
+                                .skip(c.cursor.0)
+                                .map(|seg| seg.to.saturating_sub(seg.from))
+                                .sum::<u64>()
+                                - c.batch
+                                    .get(c.cursor.0)
+                                    .map(|seg| c.cursor.1.saturating_sub(seg.from))
+                                    .unwrap_or(0)
                         } else {
                             0
                         };
@@ -156,7 +196,13 @@ impl Sim {
                             name: c.name.clone(),
                             member_id: c.member_id.clone(),
                             instance_id: c.instance_id.clone(),
-                            state: if c.alive { c.state } else if c.left { ConsumerState::Left } else { ConsumerState::Crashed },
+                            state: if c.alive {
+                                c.state
+                            } else if c.left {
+                                ConsumerState::Left
+                            } else {
+                                ConsumerState::Crashed
+                            },
                             assigned: c.assigned.clone(),
                             processing,
                             pending: pending as u32,
@@ -172,11 +218,17 @@ impl Sim {
                         let gp = &grp.parts[tp.0 as usize][tp.1 as usize];
                         let limit = self.fetch_limit(gi as u32, tp);
                         let owner = who.first().copied().or_else(|| {
-                            grp.slots.iter().position(|c| c.alive && c.assigned.contains(&tp)).map(|i| i as u32)
+                            grp.slots
+                                .iter()
+                                .position(|c| c.alive && c.assigned.contains(&tp))
+                                .map(|i| i as u32)
                         });
                         let position = owner.and_then(|o| {
                             let c = &grp.slots[o as usize];
-                            c.assigned.iter().position(|x| *x == tp).map(|i| c.positions[i])
+                            c.assigned
+                                .iter()
+                                .position(|x| *x == tp)
+                                .map(|i| c.positions[i])
                         });
                         if let Some((offset, at)) = gp.committed {
                             consumer_offsets.push(OffsetsRow {
@@ -196,7 +248,8 @@ impl Sim {
                             committed: gp.committed.map(|c| c.0),
                             position,
                             lag: limit.saturating_sub(base),
-                            downtime_ms: gp.downtime_ms + gp.down_since_ms.map(|s| now - s).unwrap_or(0),
+                            downtime_ms: gp.downtime_ms
+                                + gp.down_since_ms.map(|s| now - s).unwrap_or(0),
                         }
                     })
                     .collect();
@@ -206,7 +259,8 @@ impl Sim {
                     state: grp.coord.state,
                     generation: grp.coord.generation,
                     strategy: grp.coord.protocol,
-                    cooperative: !grp.cfg.strategies.is_empty() && grp.cfg.strategies.iter().all(|s| s.is_cooperative()),
+                    cooperative: !grp.cfg.strategies.is_empty()
+                        && grp.cfg.strategies.iter().all(|s| s.is_cooperative()),
                     leader: grp.coord.leader_slot(),
                     members,
                     partitions,
@@ -218,6 +272,12 @@ impl Sim {
                 }
             })
             .collect();
-        Snapshot { now_ms: now, topics, producers, groups, consumer_offsets }
+        Snapshot {
+            now_ms: now,
+            topics,
+            producers,
+            groups,
+            consumer_offsets,
+        }
     }
 }

@@ -35,7 +35,11 @@ fn merge(a: &mut Value, b: Value) {
                 merge(a.entry(k).or_insert(Value::Null), bv);
             }
         }
-        (Value::Array(a), Value::Array(b)) if a.iter().all(Value::is_object) && b.iter().all(Value::is_object) && !a.is_empty() => {
+        (Value::Array(a), Value::Array(b))
+            if a.iter().all(Value::is_object)
+                && b.iter().all(Value::is_object)
+                && !a.is_empty() =>
+        {
             for (i, bv) in b.into_iter().enumerate() {
                 if i < a.len() {
                     merge(&mut a[i], bv);
@@ -56,8 +60,12 @@ pub struct Run {
 
 impl Run {
     pub fn new(scenario: Value) -> Run {
-        let sim = Sim::from_json(&scenario.to_string()).unwrap_or_else(|e| panic!("scenario refused: {e}"));
-        Run { sim, log: Vec::new() }
+        let sim = Sim::from_json(&scenario.to_string())
+            .unwrap_or_else(|e| panic!("scenario refused: {e}"));
+        Run {
+            sim,
+            log: Vec::new(),
+        }
     }
 
     /// Advances to `t_ms`, recording events.
@@ -81,7 +89,9 @@ impl Run {
     /// Applies an input now.
     pub fn apply(&mut self, input: Input) -> &mut Self {
         let now = self.sim.now_ms();
-        self.sim.handle(now, input).unwrap_or_else(|e| panic!("input refused: {e}"));
+        self.sim
+            .handle(now, input)
+            .unwrap_or_else(|e| panic!("input refused: {e}"));
         self.sim.drain_events_into(&mut self.log);
         self
     }
@@ -107,7 +117,11 @@ impl Run {
 pub fn assert_one_owner(sim: &Sim) {
     for g in 0..sim.scenario().groups.len() as u32 {
         for (tp, owners) in sim.owners(g) {
-            assert!(owners.len() <= 1, "t={} group {g} partition {tp:?} has owners {owners:?}", sim.now_ms());
+            assert!(
+                owners.len() <= 1,
+                "t={} group {g} partition {tp:?} has owners {owners:?}",
+                sim.now_ms()
+            );
         }
     }
 }

@@ -160,6 +160,16 @@ impl Consumer {
         self.rejoin_needed = true;
     }
 
+    /// Every assigned partition's position: what `commitSync()` without arguments commits
+    /// (Kafka's `subscriptions.allConsumed()`).
+    pub fn consumed_positions(&self) -> Vec<(Tp, u64)> {
+        self.assigned
+            .iter()
+            .copied()
+            .zip(self.positions.iter().copied())
+            .collect()
+    }
+
     /// KIP-429: cooperative only if every configured assignor is.
     pub fn cooperative(&self) -> bool {
         !self.protocols.is_empty() && self.protocols.iter().all(|s| s.is_cooperative())
@@ -190,7 +200,7 @@ impl Sim {
         c.alive && c.inc == to.inc
     }
 
-    fn set_state(&mut self, g: u32, s: u32, state: ConsumerState) {
+    pub(super) fn set_state(&mut self, g: u32, s: u32, state: ConsumerState) {
         let c = self.slot(g, s);
         if c.state != state {
             c.state = state;
@@ -202,7 +212,7 @@ impl Sim {
         }
     }
 
-    fn send(&mut self, g: u32, s: u32, req: Request) {
+    pub(super) fn send(&mut self, g: u32, s: u32, req: Request) {
         let from = self.endpoint(g, s);
         let arrives_at_ms = self.now_ms + self.latency_ms();
         self.emit(Event::RequestSent {
@@ -456,12 +466,7 @@ impl Sim {
             return self.after_commit(g, s, purpose, false);
         }
         let c = self.slot(g, s);
-        let offsets: Vec<(Tp, u64)> = c
-            .assigned
-            .iter()
-            .copied()
-            .zip(c.positions.iter().copied())
-            .collect();
+        let offsets = c.consumed_positions();
         if purpose != CommitPurpose::Auto {
             c.lp = Loop::Committing;
         }

@@ -135,42 +135,14 @@ impl Sim {
         let c = &mut self.groups[g as usize].slots[s as usize];
         let Some(txn) = c.txn else { return };
         c.lp = super::consumer::Loop::Committing;
-        let offsets: Vec<(Tp, u64)> = c
-            .assigned
-            .iter()
-            .copied()
-            .zip(c.positions.iter().copied())
-            .collect();
         let req = Request::EndTxn {
             member_id: c.member_id.clone(),
             generation: c.generation,
             txn,
-            offsets,
+            offsets: c.consumed_positions(),
         };
-        let from = Endpoint {
-            group: g,
-            slot: s,
-            inc: c.inc,
-        };
-        let arrives_at_ms = self.now_ms + self.latency_ms();
-        self.emit(Event::RequestSent {
-            group: g,
-            member: s,
-            kind: crate::event::RequestKind::Commit,
-            sent_at_ms: self.now_ms,
-            arrives_at_ms,
-        });
-        self.timers
-            .at(arrives_at_ms, Timer::ToCoordinator { from, req });
-        let c = &mut self.groups[g as usize].slots[s as usize];
-        if c.state != ConsumerState::Committing {
-            c.state = ConsumerState::Committing;
-            self.emit(Event::ConsumerStateChanged {
-                group: g,
-                member: s,
-                state: ConsumerState::Committing,
-            });
-        }
+        self.send(g, s, req);
+        self.set_state(g, s, ConsumerState::Committing);
     }
 
     /// The coordinator completes transaction `id`: commit (markers, offsets, ledger) or abort.

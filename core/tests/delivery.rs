@@ -584,3 +584,27 @@ fn at_most_once_loss_at_a_partition_end_is_counted_when_the_new_owner_starts() {
     let st = run.stats(0);
     assert_eq!((st.produced, st.lost, st.duplicates), (25, 1, 0), "{st:?}");
 }
+
+#[test]
+fn strategy_change_during_a_join_still_takes_effect() {
+    // The members' JoinGroup is in flight when the strategy changes: they must join again.
+    let s = with(
+        base_scenario(),
+        json!({"groups": [{"group.initial.rebalance.delay.ms": 3000}]}),
+    );
+    let mut run = Run::new(s);
+    run.until(1_000).apply(Input::SetStrategy {
+        group: 0,
+        strategies: vec![mailroom_core::assignor::Strategy::RoundRobin],
+    });
+    run.until(5_000);
+    let snap = run.sim.snapshot();
+    assert_eq!(
+        snap.groups[0].strategy,
+        Some(mailroom_core::assignor::Strategy::RoundRobin)
+    );
+    assert_eq!(
+        snap.groups[0].state,
+        mailroom_core::event::GroupState::Stable
+    );
+}

@@ -647,9 +647,10 @@ impl Sim {
         if generation != c.generation {
             return;
         }
-        // In a new stable generation, older reasons to rejoin are settled (Kafka's
-        // SyncGroupResponseHandler clears `rejoinNeeded`); a revocation below may set it again.
-        c.rejoin_needed = false;
+        // `rejoin_needed` is kept: anything that set it while this join was in flight (a
+        // strategy change, new partitions) happened after the join was sent and still needs a
+        // rejoin. Nothing sets it for reasons the join itself settles (a broker
+        // REBALANCE_IN_PROGRESS on a commit does not request a rejoin).
         let revoked: Vec<Tp> = c
             .assigned
             .iter()

@@ -9,47 +9,13 @@
 //! depends on Java HashMap order) pass when the README's invariants hold. With `--emit`, prints
 //! one JSON object per case instead and checks nothing.
 
-use mailroom_core::assignor::{
-    self, kip848_range, kip848_uniform, MemberSpec, Strategy, TopicSpec,
-};
+#[path = "../tests/support/vectors.rs"]
+mod vectors;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::process::ExitCode;
-
-#[derive(Deserialize)]
-struct AssignFile {
-    strategy: String,
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    topics: BTreeMap<String, u32>,
-    #[serde(default)]
-    partition_racks: HashMap<String, Vec<Vec<Option<String>>>>,
-    members: Vec<CaseMember>,
-    #[serde(default)]
-    expected: HashMap<String, Vec<(String, u32)>>,
-    #[serde(default)]
-    order_sensitive: bool,
-}
-
-#[derive(Deserialize)]
-struct CaseMember {
-    id: String,
-    #[serde(default)]
-    group_instance_id: Option<String>,
-    #[serde(default)]
-    topics: Vec<String>,
-    #[serde(default)]
-    owned: Vec<(String, u32)>,
-    #[serde(default)]
-    generation: Option<i32>,
-    #[serde(default)]
-    rack: Option<String>,
-}
+use vectors::Assignment;
 
 #[derive(Deserialize)]
 struct PartitionerFile {
@@ -66,8 +32,6 @@ struct KeyCase {
     #[serde(default)]
     expected: Option<u32>,
 }
-
-type Assignment = BTreeMap<String, Vec<(String, u32)>>;
 
 fn main() -> ExitCode {
     let mut emit = false;
@@ -174,10 +138,10 @@ fn hex(s: &str) -> Option<Vec<u8>> {
 }
 
 fn assign_file(text: &str, emit: bool) -> FileResult {
-    let f: AssignFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let f = vectors::parse(text, false)?;
     let (mut p, mut fl, mut first) = (0, 0, None);
     for c in &f.cases {
-        let got = run(&f.strategy, c)?;
+        let got = vectors::run(&f.strategy, c)?;
         if emit {
             let assignment: serde_json::Map<String, Value> = got
                 .iter()
@@ -191,15 +155,8 @@ fn assign_file(text: &str, emit: bool) -> FileResult {
             println!("{}", json!({"name": c.name, "assignment": assignment}));
             continue;
         }
-        let want = expected(c);
-        let verdict = if c.order_sensitive {
-            check_invariants(&f.strategy, c, &got, &want)
-        } else if got == want {
-            Ok(())
-        } else {
-            Err("assignment differs".to_string())
-        };
-        match verdict {
+        let want = vectors::expected(c);
+        match vectors::verdict(&f.strategy, c, &got, &want) {
             Ok(()) => p += 1,
             Err(why) => {
                 fl += 1;
@@ -231,145 +188,4 @@ fn show(a: &Assignment) -> String {
         })
         .collect();
     format!("{{{}}}", parts.join("; "))
-}
-
-fn run(strategy: &str, c: &Case) -> Result<Assignment, String> {
-    let mut names: Vec<String> = c.topics.keys().cloned().collect();
-    let topics: Vec<TopicSpec> = c
-        .topics
-        .iter()
-        .map(|(name, &partitions)| TopicSpec {
-            name: name.clone(),
-            partitions,
-            partition_racks: c
-                .partition_racks
-                .get(name)
-                .map(|ps| {
-                    ps.iter()
-                        .map(|rs| rs.iter().flatten().cloned().collect())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-        .collect();
-    // Topics missing from metadata get indices past the topic list.
-    let mut index = |n: &str| -> u32 {
-        match names.iter().position(|x| x == n) {
-            Some(i) => i as u32,
-            None => {
-                names.push(n.to_string());
-                (names.len() - 1) as u32
-            }
-        }
-    };
-    let members: Vec<MemberSpec> = c
-        .members
-        .iter()
-        .map(|m| MemberSpec {
-            member_id: m.id.clone(),
-            group_instance_id: m.group_instance_id.clone(),
-            topics: m.topics.iter().map(|t| index(t)).collect(),
-            owned: m.owned.iter().map(|(t, p)| (index(t), *p)).collect(),
-            generation: m.generation,
-            rack: m.rack.clone(),
-        })
-        .collect();
-    let out = match strategy {
-        "kip848-range" => kip848_range::assign(&topics, &members),
-        "kip848-uniform" => kip848_uniform::assign(&topics, &members),
-        s => assignor::assign(
-            Strategy::from_name(s).ok_or_else(|| format!("unknown strategy {s}"))?,
-            &topics,
-            &members,
-        ),
-    };
-    let mut got = Assignment::new();
-    for (m, parts) in c.members.iter().zip(out) {
-        let mut v: Vec<(String, u32)> = parts
-            .into_iter()
-            .map(|(t, p)| (names[t as usize].clone(), p))
-            .collect();
-        v.sort();
-        got.insert(m.id.clone(), v);
-    }
-    Ok(got)
-}
-
-fn expected(c: &Case) -> Assignment {
-    c.members
-        .iter()
-        .map(|m| {
-            let mut v = c.expected.get(&m.id).cloned().unwrap_or_default();
-            v.sort();
-            (m.id.clone(), v)
-        })
-        .collect()
-}
-
-/// The README's invariants for order-sensitive cases.
-fn check_invariants(
-    strategy: &str,
-    c: &Case,
-    got: &Assignment,
-    want: &Assignment,
-) -> Result<(), String> {
-    let mut owner: HashMap<&(String, u32), &str> = HashMap::new();
-    for (m, parts) in got {
-        for tp in parts {
-            if let Some(o) = owner.insert(tp, m) {
-                return Err(format!("{}-{} assigned to both {o} and {m}", tp.0, tp.1));
-            }
-        }
-    }
-    let cooperative = strategy == "cooperative-sticky";
-    let owned_by: HashMap<&str, HashSet<(String, u32)>> = c
-        .members
-        .iter()
-        .map(|m| (m.id.as_str(), m.owned.iter().cloned().collect()))
-        .collect();
-    let subscribed: HashSet<&str> = c
-        .members
-        .iter()
-        .flat_map(|m| m.topics.iter().map(String::as_str))
-        .collect();
-    for (t, &n) in &c.topics {
-        if !subscribed.contains(t.as_str()) {
-            continue;
-        }
-        for p in 0..n {
-            let tp = (t.clone(), p);
-            let withheld = cooperative && owned_by.values().any(|o| o.contains(&tp));
-            if !owner.contains_key(&tp) && !withheld {
-                return Err(format!("{t}-{p} is not assigned"));
-            }
-        }
-    }
-    let spread = |a: &Assignment| {
-        let counts: Vec<usize> = a.values().map(Vec::len).collect();
-        counts.iter().max().unwrap_or(&0) - counts.iter().min().unwrap_or(&0)
-    };
-    if !cooperative && spread(got) > spread(want) {
-        return Err(format!(
-            "less balanced than Kafka (spread {} > {})",
-            spread(got),
-            spread(want)
-        ));
-    }
-    let kept = |a: &Assignment| -> usize {
-        a.iter()
-            .map(|(m, ps)| {
-                ps.iter()
-                    .filter(|tp| owned_by.get(m.as_str()).is_some_and(|o| o.contains(*tp)))
-                    .count()
-            })
-            .sum()
-    };
-    if kept(got) < kept(want) {
-        return Err(format!(
-            "keeps fewer owned partitions than Kafka ({} < {})",
-            kept(got),
-            kept(want)
-        ));
-    }
-    Ok(())
 }

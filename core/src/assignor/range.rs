@@ -176,7 +176,7 @@ fn assign_group(g: &Group, order: &[u32]) -> Vec<Vec<u32>> {
         assign_with_rack_matching(g, &mut states, &mut out);
     }
     for s in &mut states {
-        assign_ranges_plain(s, &mut out);
+        assign_ranges(s, &mut out, |_, _, _| true);
     }
     out
 }
@@ -203,9 +203,13 @@ fn needs_rack_aware(g: &Group, t: u32, consumer_racks: &[Option<u32>]) -> bool {
     !parts().all(|rs| rs.len() == all)
 }
 
-/// Kafka's `assignRanges` with no constraint: each member in turn takes the lowest unassigned
-/// partitions up to its remaining quota.
-fn assign_ranges_plain(s: &mut TopicState, out: &mut [Vec<u32>]) {
+/// Kafka's `assignRanges(state, predicate)`: each member in turn takes the lowest unassigned
+/// partitions it `accept`s, up to its remaining quota (no constraint, or `state::racksMatch`).
+fn assign_ranges(
+    s: &mut TopicState,
+    out: &mut [Vec<u32>],
+    accept: impl Fn(&TopicState, usize, u32) -> bool,
+) {
     let mut buf = Vec::new();
     for ci in 0..s.consumers.len() {
         if s.n_unassigned == 0 {
@@ -215,7 +219,7 @@ fn assign_ranges_plain(s: &mut TopicState, out: &mut [Vec<u32>]) {
         buf.clear();
         let mut p = s.first_unassigned;
         while (buf.len() as u32) < limit && (p as usize) < s.assigned.len() {
-            if !s.assigned[p as usize] {
+            if !s.assigned[p as usize] && accept(s, ci, p) {
                 buf.push(p);
             }
             p += 1;
@@ -268,7 +272,9 @@ fn assign_with_rack_matching(g: &Group, states: &mut [TopicState], out: &mut [Ve
             let n = rack_parts(&states[group[0]]) as u32;
             assign_co_partitioned(g, states, &group, n, out);
         } else if states[group[0]].needs_rack_aware {
-            assign_ranges_rack(g, &mut states[group[0]], out);
+            assign_ranges(&mut states[group[0]], out, |s, ci, p| {
+                s.racks_match(g, ci, p)
+            });
         }
         i = j;
     }
@@ -300,29 +306,5 @@ fn assign_co_partitioned(
                 break;
             }
         }
-    }
-}
-
-/// Kafka's `assignRanges(state, state::racksMatch)`: like plain ranges, but a member only takes
-/// partitions with a replica on its rack.
-fn assign_ranges_rack(g: &Group, s: &mut TopicState, out: &mut [Vec<u32>]) {
-    let mut buf = Vec::new();
-    for ci in 0..s.consumers.len() {
-        if s.n_unassigned == 0 {
-            break;
-        }
-        let limit = s.max_assignable(ci);
-        buf.clear();
-        let mut p = s.first_unassigned;
-        while (buf.len() as u32) < limit && (p as usize) < s.assigned.len() {
-            if !s.assigned[p as usize] && s.racks_match(g, ci, p) {
-                buf.push(p);
-            }
-            p += 1;
-        }
-        if buf.is_empty() {
-            continue;
-        }
-        give(s, ci, &buf, out);
     }
 }

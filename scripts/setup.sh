@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent, offline-safe set-up for Mailroom: installs only what is missing and never
 # downloads a browser (Playwright drives Debian's chromium). A second run takes about a second:
-# every step is guarded by a cheap check. See /work/shared/TOOLCHAIN.md for the why of each pin.
+# every step is guarded by a cheap check. README.md ("Toolchain notes") says why each pin.
 # Usage: scripts/setup.sh [--browser]   (--browser also installs Debian's chromium + chromedriver)
 set -euo pipefail
 cd "$(dirname "$0")/.."

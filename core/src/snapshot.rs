@@ -134,7 +134,8 @@ pub struct GroupPartitionView {
     pub committed: Option<u64>,
     /// The owner's fetch position.
     pub position: Option<u64>,
-    /// Log end (or last stable offset for read_committed) minus committed.
+    /// Log end (or last stable offset for read_committed) minus committed (minus the log
+    /// start while nothing is committed).
     pub lag: u64,
     /// Total simulated ms this partition had no owner able to process it.
     pub downtime_ms: u64,

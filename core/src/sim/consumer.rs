@@ -1434,27 +1434,8 @@ impl Sim {
 
     /// Lag of one partition for group `g`, folded into the group's maximum.
     pub(super) fn update_lag_tp(&mut self, g: u32, tp: Tp) {
-        let limit = self.fetch_limit(g, tp);
-        let log_start = self.topics[tp.0 as usize].logs[tp.1 as usize].log_start_offset();
+        let Some(lag) = self.lag(g, tp) else { return };
         let grp = &mut self.groups[g as usize];
-        let Some(gp) = grp
-            .parts
-            .get(tp.0 as usize)
-            .and_then(|v| v.get(tp.1 as usize))
-        else {
-            return;
-        };
-        let base = gp
-            .committed
-            .map(|c| c.0)
-            .or(gp.ledger.processed_end)
-            .unwrap_or(log_start);
-        grp.max_lag = grp.max_lag.max(limit.saturating_sub(base));
-    }
-
-    pub(super) fn update_lag(&mut self, g: u32) {
-        for tp in self.subscribed_partitions(g) {
-            self.update_lag_tp(g, tp);
-        }
+        grp.max_lag = grp.max_lag.max(lag);
     }
 }

@@ -671,8 +671,8 @@ impl Sim {
                 offset,
                 offsets_partition,
             });
+            self.update_lag_tp(g, (topic, partition));
         }
-        self.update_lag(g);
     }
 
     /// The leader noticed new partitions: it rejoins, which rebalances the group.

@@ -511,6 +511,19 @@ impl Sim {
         }
     }
 
+    /// Consumer lag of a group on a partition (`None` if it does not subscribe to it): the log
+    /// end, or the last stable offset for read_committed, minus the committed offset; with
+    /// nothing committed yet, everything still in the log counts.
+    pub(crate) fn lag(&self, g: u32, tp: Tp) -> Option<u64> {
+        let gp = self.groups[g as usize]
+            .parts
+            .get(tp.0 as usize)?
+            .get(tp.1 as usize)?;
+        let log_start = self.topics[tp.0 as usize].logs[tp.1 as usize].log_start_offset();
+        let base = gp.committed.map_or(log_start, |c| c.0);
+        Some(self.fetch_limit(g, tp).saturating_sub(base))
+    }
+
     /// Latency of one network hop.
     pub(crate) fn latency_ms(&self) -> u64 {
         self.scenario.network_latency_ms

@@ -216,7 +216,6 @@ impl Sim {
                     .into_iter()
                     .map(|(tp, who)| {
                         let gp = &grp.parts[tp.0 as usize][tp.1 as usize];
-                        let limit = self.fetch_limit(gi as u32, tp);
                         let owner = who.first().copied().or_else(|| {
                             grp.slots
                                 .iter()
@@ -240,14 +239,13 @@ impl Sim {
                                 offsets_partition: grp.offsets_partition,
                             });
                         }
-                        let base = gp.committed.map(|c| c.0).unwrap_or(0);
                         GroupPartitionView {
                             topic: tp.0,
                             partition: tp.1,
                             owner,
                             committed: gp.committed.map(|c| c.0),
                             position,
-                            lag: limit.saturating_sub(base),
+                            lag: self.lag(gi as u32, tp).unwrap_or(0),
                             downtime_ms: gp.downtime_ms
                                 + gp.down_since_ms.map(|s| now - s).unwrap_or(0),
                         }

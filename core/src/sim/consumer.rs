@@ -1109,26 +1109,13 @@ impl Sim {
         if count == 0 {
             return true;
         }
-        let grp = &mut self.groups[g as usize];
-        let ledger = &mut grp.parts[tp.0 as usize][tp.1 as usize].ledger;
         let duplicates = if transactional {
+            // Counted in the ledger only when the transaction commits (txn.rs).
+            let ledger = &self.groups[g as usize].parts[tp.0 as usize][tp.1 as usize].ledger;
             let end = ledger.processed_end.unwrap_or(from);
             log.visible_in(from, to.min(end), read_committed)
         } else {
-            let out = ledger.process(from, to, |a, b| log.visible_in(a, b, read_committed));
-            if let Some((first_offset, n)) = out.lost {
-                self.events.push(crate::event::TimedEvent {
-                    at_ms: self.now_ms,
-                    event: Event::RecordsLost {
-                        group: g,
-                        topic: tp.0,
-                        partition: tp.1,
-                        first_offset,
-                        count: n,
-                    },
-                });
-            }
-            out.duplicates
+            self.account_processed(g, tp, from, to)
         };
         self.slot(g, s).processed += count;
         self.emit(Event::RecordsProcessed {
@@ -1140,19 +1127,45 @@ impl Sim {
             count: count as u32,
             duplicates: duplicates as u32,
         });
-        if duplicates > 0 && !transactional {
-            self.emit(Event::DuplicatesProcessed {
-                group: g,
-                topic: tp.0,
-                partition: tp.1,
-                first_offset: from,
-                count: duplicates as u32,
-            });
+        if !transactional {
+            self.emit_duplicates(g, tp, from, duplicates);
         }
         if transactional {
             self.transactional_output(g, s, tp, from, to);
         }
         true
+    }
+
+    /// Enters processed `[from, to)` into the group's ledger, reporting any records it reveals
+    /// as lost; returns how many were repeats.
+    pub(super) fn account_processed(&mut self, g: u32, tp: Tp, from: u64, to: u64) -> u64 {
+        let read_committed = self.read_committed(g);
+        let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
+        let ledger = &mut self.groups[g as usize].parts[tp.0 as usize][tp.1 as usize].ledger;
+        let out = ledger.process(from, to, |a, b| log.visible_in(a, b, read_committed));
+        if let Some((first_offset, count)) = out.lost {
+            self.emit(Event::RecordsLost {
+                group: g,
+                topic: tp.0,
+                partition: tp.1,
+                first_offset,
+                count,
+            });
+        }
+        out.duplicates
+    }
+
+    /// Reports `n` repeats starting at `first_offset` (nothing if `n` is 0).
+    pub(super) fn emit_duplicates(&mut self, g: u32, tp: Tp, first_offset: u64, n: u64) {
+        if n > 0 {
+            self.emit(Event::DuplicatesProcessed {
+                group: g,
+                topic: tp.0,
+                partition: tp.1,
+                first_offset,
+                count: n as u32,
+            });
+        }
     }
 
     fn finish_batch(&mut self, g: u32, s: u32) {

@@ -165,32 +165,9 @@ impl Sim {
         self.write_markers(&t, true);
         self.store_offsets(from, offsets);
         let g = t.group;
-        let read_committed = self.read_committed(g);
         for seg in &t.consumed {
-            let log = &self.topics[seg.tp.0 as usize].logs[seg.tp.1 as usize];
-            let ledger =
-                &mut self.groups[g as usize].parts[seg.tp.0 as usize][seg.tp.1 as usize].ledger;
-            let out = ledger.process(seg.from, seg.to, |a, b| {
-                log.visible_in(a, b, read_committed)
-            });
-            if out.duplicates > 0 {
-                self.emit(Event::DuplicatesProcessed {
-                    group: g,
-                    topic: seg.tp.0,
-                    partition: seg.tp.1,
-                    first_offset: seg.from,
-                    count: out.duplicates as u32,
-                });
-            }
-            if let Some((first_offset, count)) = out.lost {
-                self.emit(Event::RecordsLost {
-                    group: g,
-                    topic: seg.tp.0,
-                    partition: seg.tp.1,
-                    first_offset,
-                    count,
-                });
-            }
+            let duplicates = self.account_processed(g, seg.tp, seg.from, seg.to);
+            self.emit_duplicates(g, seg.tp, seg.from, duplicates);
         }
         self.emit(Event::TransactionCommitted {
             group: g,

@@ -98,6 +98,13 @@ pub enum Input {
     },
 }
 
+impl Input {
+    /// Parses one input from JSON text; errors name the path under `input`.
+    pub fn from_json(json: &str) -> Result<Input, crate::scenario::ScenarioError> {
+        crate::scenario::parse_json(json, "input")
+    }
+}
+
 fn crash_now() -> CrashPoint {
     CrashPoint::Now
 }

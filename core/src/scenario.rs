@@ -318,6 +318,22 @@ mod defaults {
     }
 }
 
+/// Deserializes JSON text, naming the JSON path (below `root`) of the first bad field.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    json: &str,
+    root: &str,
+) -> Result<T, ScenarioError> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = match (e.path().to_string().as_str(), root) {
+            (".", root) => root.to_string(),
+            (p, "") => p.to_string(),
+            (p, root) => format!("{root}.{p}"),
+        };
+        ScenarioError::new(path, e.into_inner().to_string())
+    })
+}
+
 /// Checks a producer rate (finite, not negative, within the limit).
 pub fn check_rate(rate: f64, path: &str) -> Result<(), ScenarioError> {
     if !rate.is_finite() || rate < 0.0 {
@@ -371,12 +387,7 @@ fn check_range(v: u64, lo: u64, hi: u64, path: &str) -> Result<(), ScenarioError
 impl Scenario {
     /// Parses scenario JSON and validates it; errors name the JSON path.
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            ScenarioError::new(path, e.into_inner().to_string())
-        })?;
+        let scenario: Scenario = parse_json(json, "")?;
         scenario.validate()?;
         Ok(scenario)
     }

@@ -32,16 +32,7 @@ fn input_from_js(value: JsValue) -> Result<Input, ScenarioError> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| ScenarioError::new("input", "must be an object"))?;
-    let de = &mut serde_json::Deserializer::from_str(&json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." {
-            "input".to_string()
-        } else {
-            format!("input.{path}")
-        };
-        ScenarioError::new(path, e.into_inner().to_string())
-    })
+    Input::from_json(&json)
 }
 
 /// The version of the simulator.

@@ -129,21 +129,29 @@ export const SCENES = {
     ],
   },
   "eager-vs-cooperative": {
-    title: "Eager vs cooperative rebalancing",
+    title: "A consumer joins: eager stops everyone, cooperative only what moves",
+    // The same scenario as scenarios/eager-vs-cooperative.json (core/tests/scenes.rs measures it;
+    // tests/newcomer.spec.js checks the two are equal). Batches take time (up to 8 records ×
+    // 300 ms) and a busy user (skew) keeps the members out of step, as in a real deployment: each
+    // member notices the rebalance at a heartbeat but acts only at its next poll().
     scenario: {
-      seed: 18, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 6 }],
-      producers: [userProducer({ rate_per_sec: 5 })],
+      seed: 19, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [userProducer({ rate_per_sec: 5, keys: { mode: "entity", prefix: "user", count: 12, skew: 0.2 } })],
       groups: [
-        quickGroup("eager", { consumers: 2, "partition.assignment.strategy": ["range"] }),
-        quickGroup("cooperative", { consumers: 2, "partition.assignment.strategy": ["cooperative-sticky"] }),
+        { "group.id": "eager", topics: [TOPIC], consumers: 2, "partition.assignment.strategy": ["range"],
+          "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.records": 8, processing_ms: 300 },
+        { "group.id": "cooperative", topics: [TOPIC], consumers: 2, "partition.assignment.strategy": ["cooperative-sticky"],
+          "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.records": 8, processing_ms: 300 },
       ],
       inputs: [{ at_ms: 7000, input: { type: "AddConsumer", group: 0 } }, { at_ms: 7000, input: { type: "AddConsumer", group: 1 } }],
     },
     steps: [
-      { at_ms: 0, text: "Two groups read the same topic: 'eager' uses range, 'cooperative' uses cooperative-sticky (KIP-429)." },
-      { at_ms: 7000, text: "A third consumer joins each group." },
-      { at_ms: 7300, text: "Eager: every member revokes everything at once — all its lines go grey — and processing stops until the new assignment arrives." },
-      { at_ms: 9000, text: "Cooperative: round one revokes only the partitions that move; round two assigns them. The others never stopped." },
+      { at_ms: 0, text: "Two groups read the same topic: 'eager' uses range, 'cooperative' uses cooperative-sticky (KIP-429). Each consumer works through batches of up to 8 records, 300 ms each, so up to 2.4 s pass between two calls to poll()." },
+      { at_ms: 7000, text: "consumer-3 joins each group and a rebalance starts. Every member hears of it at its next heartbeat, but acts only at its next poll(), once its current batch is done." },
+      { at_ms: 8150, text: "Eager: consumer-2 reached poll() first and gave up all its partitions: P3, P4 and P5 have no owner (the grey ? on the right). They stay idle until every member has rejoined, and consumer-1 is still busy with its batch. The cooperative group has given up nothing." },
+      { at_ms: 9800, text: "Cooperative, round one: its members rejoined without giving anything up. The new plan moves P4 and P5 to consumer-3, so only those two are revoked (withheld): P4 at once, P5 when consumer-2 finishes its batch. Every other partition kept working. Eager's P3–P5 are still waiting." },
+      { at_ms: 10300, text: "Eager: consumer-1 finally reached poll() and revoked its partitions too; the group got its new assignment and every partition restarts from its committed offset. consumer-2's three partitions sat idle for about 2 s." },
+      { at_ms: 11000, text: "Cooperative, round two: consumer-3 gets P4 and P5. Only those two paused (about 1 s, and a blink); eager stopped all six, three of them for about 2 s. That is what KIP-429 buys: a member joining or leaving no longer stops the whole group." },
     ],
   },
   "four-strategies": {

@@ -18,9 +18,10 @@ fn main() {
         .unwrap_or_default();
     files.sort();
     let mut out = String::from(
-        "/// (file, scenario JSON, until_ms, native event hash, native event count)\n",
+        "/// (file, scenario JSON, until_ms, native event hash, native event count,\n\
+         /// hash of the story events a native Player collects in 1-second frames, frame state)\n",
     );
-    out.push_str("pub const NATIVE: &[(&str, &str, u64, &str, usize)] = &[\n");
+    out.push_str("pub const NATIVE: &[(&str, &str, u64, &str, usize, &str, &str)] = &[\n");
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let json = std::fs::read_to_string(&path).expect("readable scenario");
@@ -32,6 +33,7 @@ fn main() {
         sim.advance(until);
         let events = sim.drain_events();
         let hash = mailroom_core::event_hash(&events);
+        let (story, frame) = player_fingerprint(&json, until);
         let name = path
             .file_name()
             .expect("file")
@@ -39,7 +41,7 @@ fn main() {
             .to_string();
         writeln!(
             out,
-            "    ({name:?}, {json:?}, {until}, {hash:?}, {}),",
+            "    ({name:?}, {json:?}, {until}, {hash:?}, {}, {story:?}, {frame:?}),",
             events.len()
         )
         .expect("string");
@@ -48,4 +50,28 @@ fn main() {
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("native_hashes.rs");
     std::fs::write(dest, out).expect("writable OUT_DIR");
+}
+
+/// What a Player shows a page over a run in 250 ms frames: the hash of the story events it
+/// collected, and the final frame's group rows (as text), for the wasm tests to reproduce.
+fn player_fingerprint(json: &str, until: u64) -> (String, String) {
+    let scenario = mailroom_core::Scenario::from_json(json).expect("valid");
+    let mut player = mailroom_core::Player::new(scenario, Vec::new()).expect("valid");
+    let mut story = Vec::new();
+    let mut t = 0;
+    while t < until {
+        t = (t + 250).min(until);
+        player.run(t, u64::MAX);
+        story.extend(player.take_story());
+    }
+    assert_eq!(
+        player.story_dropped(),
+        0,
+        "story events dropped: drain more often"
+    );
+    let frame = player.refresh(0..0);
+    (
+        mailroom_core::event_hash(&story),
+        format!("{:?}", frame.groups),
+    )
 }

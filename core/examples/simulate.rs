@@ -1,10 +1,14 @@
 //! Runs a scenario to its end and prints one JSON object of delivery totals.
 //!
-//! `cargo run --release -p mailroom-core --example simulate -- SCENARIO.json [--until MS]`
+//! `cargo run --release -p mailroom-core --example simulate -- SCENARIO.json [--until MS]
+//! [--events all|story|off]`
 //! Prints `{"groups": [{group, produced, processed, duplicates, lost, rebalances, max_lag}],
-//! "events": N, "event_hash": "…", "end_ms": T}`; a bad scenario exits 2 with `path: reason`.
+//! "events": N, "event_hash": "…", "end_ms": T, "wall_ms": W}`; a bad scenario exits 2 with
+//! `path: reason`. `--events` picks what the model records (and the hash covers): `all` (the
+//! default, the determinism fingerprint), `story` (what a page is shown) or `off` (fast-forward:
+//! the totals only).
 
-use mailroom_core::{EventHasher, Sim};
+use mailroom_core::{EventHasher, EventLevel, Sim};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +40,20 @@ fn main() {
         },
         None => sim.scenario().duration_ms,
     };
+    let level = match args.iter().position(|a| a == "--events") {
+        None => EventLevel::All,
+        Some(i) => match args.get(i + 1).map(String::as_str) {
+            Some("all") => EventLevel::All,
+            Some("story") => EventLevel::Story,
+            Some("off") => EventLevel::Off,
+            _ => {
+                eprintln!("--events takes all, story or off");
+                std::process::exit(2);
+            }
+        },
+    };
+    sim.set_event_level(level);
+    let started = std::time::Instant::now();
     let mut hasher = EventHasher::default();
     let mut buf = Vec::new();
     // Advance in slices so the event buffer stays small on long runs.
@@ -55,6 +73,7 @@ fn main() {
         "events": hasher.count(),
         "event_hash": hasher.hex(),
         "end_ms": until,
+        "wall_ms": started.elapsed().as_millis() as u64,
     });
     println!("{out}");
 }

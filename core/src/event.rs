@@ -417,6 +417,38 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// Whether this is record-level traffic (appends, fetches, processing, commits, requests,
+    /// per-member state flips): high-volume facts that a view reads as counts and samples
+    /// rather than one by one. Everything else is a *story* event, human-scale by nature.
+    pub fn is_traffic(&self) -> bool {
+        matches!(
+            self,
+            Event::RecordsAppended { .. }
+                | Event::OutputRecordAppended { .. }
+                | Event::LogTruncated { .. }
+                | Event::RequestSent { .. }
+                | Event::RecordsFetched { .. }
+                | Event::RecordsProcessed { .. }
+                | Event::OffsetCommitted { .. }
+                | Event::ConsumerStateChanged { .. }
+        )
+    }
+}
+
+/// How much of the event stream a [`crate::Sim`] records. Events are observations: the level
+/// never changes what the model does, only what [`crate::Sim::drain_events`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EventLevel {
+    /// Every event (the determinism fingerprint and the tests use this).
+    #[default]
+    All,
+    /// Story events only ([`Event::is_traffic`] is false): what a person watching should see.
+    Story,
+    /// None: fast-forward and checkpoint replay.
+    Off,
+}
+
 /// An [`Event`] with the simulated time it happened.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct TimedEvent {

@@ -118,3 +118,10 @@ pub struct TimedInput {
     /// What is applied.
     pub input: Input,
 }
+
+/// Parses a recorded input log (`[{at_ms, input}]`) from JSON text; errors name the path under
+/// `inputs`, and every input is checked for its shape (whether it fits the model's state is
+/// decided when it is replayed).
+pub fn inputs_from_json(json: &str) -> Result<Vec<TimedInput>, crate::scenario::ScenarioError> {
+    crate::scenario::parse_json(json, "inputs")
+}

@@ -23,17 +23,20 @@
 
 pub mod assignor;
 pub mod event;
+pub mod frame;
 pub mod input;
 pub mod ledger;
 pub mod log;
 pub mod partitioner;
+pub mod player;
 pub mod rng;
 pub mod scenario;
 mod sim;
 pub mod snapshot;
 
-pub use event::{Event, TimedEvent};
+pub use event::{Event, EventLevel, TimedEvent};
 pub use input::{CrashPoint, Input, TimedInput};
+pub use player::Player;
 pub use scenario::{Scenario, ScenarioError};
 pub use sim::{offsets_partition_for, GroupStats, Sim};
 pub use snapshot::Snapshot;

@@ -38,7 +38,10 @@ fn eager_stops_every_partition_for_longer_than_cooperative_stops_the_moving_ones
     // poll(), after its current batch (max.poll.records × processing_ms).
     for g in cfg["groups"].as_array().expect("groups") {
         let batch = g["max.poll.records"].as_u64().unwrap() * g["processing_ms"].as_u64().unwrap();
-        assert!((1000..=3000).contains(&batch), "a full batch takes {batch} ms");
+        assert!(
+            (1000..=3000).contains(&batch),
+            "a full batch takes {batch} ms"
+        );
     }
     let join = cfg["inputs"]
         .as_array()
@@ -52,7 +55,10 @@ fn eager_stops_every_partition_for_longer_than_cooperative_stops_the_moving_ones
     let snap = sim.snapshot();
     let (eager, coop) = (0, 1);
     assert!(!snap.groups[eager].cooperative && snap.groups[coop].cooperative);
-    assert!(settled(&snap, eager) && settled(&snap, coop), "both groups stable before the join");
+    assert!(
+        settled(&snap, eager) && settled(&snap, coop),
+        "both groups stable before the join"
+    );
     let before = [partitions(&snap, eager), partitions(&snap, coop)];
 
     // Walk until both groups are stable again, watching for the lesson's moment: an eager member
@@ -63,38 +69,87 @@ fn eager_stops_every_partition_for_longer_than_cooperative_stops_the_moving_ones
         t += 10;
         sim.advance(t);
         let s = sim.snapshot();
-        let eager_unowned = s.groups[eager].partitions.iter().filter(|p| p.owner.is_none()).count();
-        let coop_unowned = s.groups[coop].partitions.iter().filter(|p| p.owner.is_none()).count();
+        let eager_unowned = s.groups[eager]
+            .partitions
+            .iter()
+            .filter(|p| p.owner.is_none())
+            .count();
+        let coop_unowned = s.groups[coop]
+            .partitions
+            .iter()
+            .filter(|p| p.owner.is_none())
+            .count();
         if eager_unowned > 0 && coop_unowned == 0 {
             eager_stopped_coop_running = true;
         }
-        if t > join + 1000 && settled(&s, eager) && settled(&s, coop) && s.groups.iter().all(|g| g.rebalances >= 2) {
+        if t > join + 1000
+            && settled(&s, eager)
+            && settled(&s, coop)
+            && s.groups.iter().all(|g| g.rebalances >= 2)
+        {
             break;
         }
-        assert!(t < join + 20_000, "the groups did not settle within 20 s of the join");
+        assert!(
+            t < join + 20_000,
+            "the groups did not settle within 20 s of the join"
+        );
     }
     sim.advance(t + 2000); // stable for a while: no downtime accrues any more
     let snap = sim.snapshot();
     let after = [partitions(&snap, eager), partitions(&snap, coop)];
-    let down = |g: usize| -> Vec<u64> { after[g].iter().map(|(k, (_, d))| d - before[g][k].1).collect() };
+    let down = |g: usize| -> Vec<u64> {
+        after[g]
+            .iter()
+            .map(|(k, (_, d))| d - before[g][k].1)
+            .collect()
+    };
     let (de, dc) = (down(eager), down(coop));
     let (te, tc): (u64, u64) = (de.iter().sum(), dc.iter().sum());
-    let moved: Vec<bool> = after[coop].iter().map(|(k, (o, _))| *o != before[coop][k].0).collect();
+    let moved: Vec<bool> = after[coop]
+        .iter()
+        .map(|(k, (o, _))| *o != before[coop][k].0)
+        .collect();
     eprintln!("eager downtime per partition after the join: {de:?} = {te} ms");
-    eprintln!("cooperative downtime per partition after the join: {dc:?} = {tc} ms (moved: {moved:?})");
+    eprintln!(
+        "cooperative downtime per partition after the join: {dc:?} = {tc} ms (moved: {moved:?})"
+    );
 
-    assert!(de.iter().all(|&d| d > 0), "every eager partition stops: {de:?}");
+    assert!(
+        de.iter().all(|&d| d > 0),
+        "every eager partition stops: {de:?}"
+    );
     assert!(moved.iter().any(|&m| m), "some cooperative partition moves");
     for (i, (&d, &m)) in dc.iter().zip(&moved).enumerate() {
-        assert_eq!(d > 0, m, "cooperative partition {i}: downtime {d} ms, moved {m}");
+        assert_eq!(
+            d > 0,
+            m,
+            "cooperative partition {i}: downtime {d} ms, moved {m}"
+        );
     }
-    assert!(te > tc, "eager total {te} ms must exceed cooperative {tc} ms");
-    assert!(te >= 2 * tc, "eager total {te} ms is not clearly above cooperative {tc} ms");
+    assert!(
+        te > tc,
+        "eager total {te} ms must exceed cooperative {tc} ms"
+    );
+    assert!(
+        te >= 2 * tc,
+        "eager total {te} ms is not clearly above cooperative {tc} ms"
+    );
     // The stop-the-world is long: an early member waits for the slowest one's batch.
-    assert!(*de.iter().max().unwrap() >= 1000, "eager stop too short to see: {de:?}");
-    assert!(eager_stopped_coop_running, "never saw eager stopped while cooperative kept every partition");
+    assert!(
+        *de.iter().max().unwrap() >= 1000,
+        "eager stop too short to see: {de:?}"
+    );
+    assert!(
+        eager_stopped_coop_running,
+        "never saw eager stopped while cooperative kept every partition"
+    );
     // After the join everyone has two partitions again.
     for g in &snap.groups {
-        assert!(g.members.iter().all(|m| m.assigned.len() == 2), "{}: {:?}", g.id, g.members);
+        assert!(
+            g.members.iter().all(|m| m.assigned.len() == 2),
+            "{}: {:?}",
+            g.id,
+            g.members
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! console by `console_error_panic_hook`.
 
 use mailroom_core::{Input, Scenario, ScenarioError, Sim};
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -50,18 +51,49 @@ pub fn validate_scenario(value: JsValue) -> Result<JsValue, JsError> {
     }
 }
 
-/// One simulation, driven from JS.
+/// Every stride and field offset of the frame arrays, as `{NAME: number}`.
+#[wasm_bindgen(js_name = frameLayout)]
+pub fn frame_layout() -> Result<JsValue, JsError> {
+    let map: std::collections::BTreeMap<&str, usize> = mailroom_core::frame::layout_constants()
+        .into_iter()
+        .collect();
+    to_js(&map)
+}
+
+/// A model step count from JS: a finite number ≥ 1, else the default.
+fn budget(b: f64) -> u64 {
+    if b.is_finite() && b >= 1.0 {
+        b.min(u64::MAX as f64) as u64
+    } else {
+        DEFAULT_BUDGET
+    }
+}
+
+/// Model steps one call does when JS gives no budget.
+const DEFAULT_BUDGET: u64 = 200_000;
+
+/// `(ptr, len)` of an `f64` slice, in f64 units, for `new Float64Array(memory.buffer, ptr, len)`.
+fn ptr(v: &[f64]) -> u32 {
+    v.as_ptr() as u32
+}
+
+/// One simulation with its time machine (checkpoints, bounded work, series), driven from JS.
+/// The page reads the frame through typed-array views (see docs/frame-contract.md).
 #[wasm_bindgen]
-pub struct Mailroom(Sim);
+pub struct Player(mailroom_core::Player);
 
 #[wasm_bindgen]
-impl Mailroom {
-    /// Builds a simulation from a scenario object; throws an `Error("path: reason")`.
+impl Player {
+    /// Builds a player from a scenario object and recorded inputs (`[{at_ms, input}]`);
+    /// throws an `Error("path: reason")`.
     #[wasm_bindgen(constructor)]
-    pub fn new(scenario: JsValue) -> Result<Mailroom, JsError> {
+    pub fn new(scenario: JsValue, inputs: JsValue) -> Result<Player, JsError> {
         console_error_panic_hook::set_once();
         let scenario = scenario_from_js(scenario).map_err(scenario_error)?;
-        Sim::new(scenario).map(Mailroom).map_err(scenario_error)
+        let inputs = inputs_from_js(inputs).map_err(scenario_error)?;
+        mailroom_core::Player::new(scenario, inputs)
+            .map(Player)
+            .map_err(scenario_error)
     }
 
     /// Simulated milliseconds reached.
@@ -70,48 +102,213 @@ impl Mailroom {
         self.0.now_ms() as f64
     }
 
-    /// When the model next acts on its own (`undefined` if never).
-    #[wasm_bindgen(js_name = nextDeadlineMs)]
-    pub fn next_deadline_ms(&self) -> Option<f64> {
-        self.0.next_deadline_ms().map(|t| t as f64)
+    /// The scenario's end (0 = none).
+    #[wasm_bindgen(js_name = endMs)]
+    pub fn end_ms(&self) -> f64 {
+        self.0.end_ms() as f64
     }
 
-    /// Applies an input object at the current time; throws on a bad input (nothing changes).
+    /// The furthest time reached on this timeline.
+    #[wasm_bindgen(js_name = maxReachedMs)]
+    pub fn max_reached_ms(&self) -> f64 {
+        self.0.max_reached_ms() as f64
+    }
+
+    /// Advances toward `target_ms` doing at most `budget` model steps; returns the ms reached.
+    pub fn run(&mut self, target_ms: f64, budget_steps: f64) -> Result<f64, JsError> {
+        if !target_ms.is_finite() || target_ms < 0.0 {
+            return Err(JsError::new("target_ms: must be a finite number ≥ 0"));
+        }
+        Ok(self.0.run(target_ms as u64, budget(budget_steps)) as f64)
+    }
+
+    /// Moves to `ms` (see `Player::seek` in the core): `{now_ms, target_ms, done, note}`.
+    pub fn seek(&mut self, ms: f64, budget_steps: f64) -> Result<JsValue, JsError> {
+        let out = self
+            .0
+            .seek(ms, budget(budget_steps))
+            .map_err(scenario_error)?;
+        to_js(&out)
+    }
+
+    /// To the next moment a story event happens; returns the ms reached.
+    pub fn step(&mut self, budget_steps: f64) -> f64 {
+        self.0.step(budget(budget_steps)) as f64
+    }
+
+    /// Applies an input object now and records it; throws on a bad input (nothing changes).
     pub fn apply(&mut self, input: JsValue) -> Result<(), JsError> {
         let input = input_from_js(input).map_err(scenario_error)?;
-        let now = self.0.now_ms();
-        self.0.handle(now, input).map_err(scenario_error)
+        self.0.apply(input).map_err(scenario_error)
     }
 
-    /// Runs the model to `now_ms` and returns the events that happened, oldest first.
-    pub fn advance(&mut self, now_ms: f64) -> Result<JsValue, JsError> {
-        if !now_ms.is_finite() || now_ms < 0.0 {
-            return Err(JsError::new("now_ms: must be a finite number ≥ 0"));
-        }
-        self.0.advance(now_ms as u64);
-        to_js(&self.0.drain_events())
+    /// Fills the frame arrays for now; record tails for global partitions `[from, to)`.
+    pub fn refresh(&mut self, tail_from: u32, tail_to: u32) {
+        self.0.refresh(tail_from as usize..tail_to as usize);
     }
 
-    /// Everything the stage draws, now.
+    /// Changes when partitions or members are added.
+    #[wasm_bindgen(js_name = layoutVersion)]
+    pub fn layout_version(&self) -> f64 {
+        self.0.sim().layout_version() as f64
+    }
+
+    /// Names and row bases (`Layout` in the core).
+    pub fn layout(&self) -> Result<JsValue, JsError> {
+        to_js(&self.0.layout())
+    }
+
+    /// Story events since the last call, oldest first.
+    pub fn story(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.0.take_story())
+    }
+
+    /// Story events dropped because nobody drained them in time.
+    #[wasm_bindgen(js_name = storyDropped)]
+    pub fn story_dropped(&self) -> f64 {
+        self.0.story_dropped() as f64
+    }
+
+    /// Sequence number of the newest sampled envelope.
+    #[wasm_bindgen(js_name = envelopeSeq)]
+    pub fn envelope_seq(&self) -> f64 {
+        self.0.sim().envelopes().seq() as f64
+    }
+
+    /// Per-partition rows (pointer into wasm memory, in bytes).
+    #[wasm_bindgen(js_name = partitionsPtr)]
+    pub fn partitions_ptr(&self) -> u32 {
+        ptr(&self.0.frame().partitions)
+    }
+    /// Length of the per-partition rows, in f64s.
+    #[wasm_bindgen(js_name = partitionsLen)]
+    pub fn partitions_len(&self) -> u32 {
+        self.0.frame().partitions.len() as u32
+    }
+    /// Group × partition rows.
+    #[wasm_bindgen(js_name = groupPartsPtr)]
+    pub fn group_parts_ptr(&self) -> u32 {
+        ptr(&self.0.frame().group_parts)
+    }
+    /// Length of the group × partition rows.
+    #[wasm_bindgen(js_name = groupPartsLen)]
+    pub fn group_parts_len(&self) -> u32 {
+        self.0.frame().group_parts.len() as u32
+    }
+    /// Member rows.
+    #[wasm_bindgen(js_name = membersPtr)]
+    pub fn members_ptr(&self) -> u32 {
+        ptr(&self.0.frame().members)
+    }
+    /// Length of the member rows.
+    #[wasm_bindgen(js_name = membersLen)]
+    pub fn members_len(&self) -> u32 {
+        self.0.frame().members.len() as u32
+    }
+    /// Group rows.
+    #[wasm_bindgen(js_name = groupsPtr)]
+    pub fn groups_ptr(&self) -> u32 {
+        ptr(&self.0.frame().groups)
+    }
+    /// Length of the group rows.
+    #[wasm_bindgen(js_name = groupsLen)]
+    pub fn groups_len(&self) -> u32 {
+        self.0.frame().groups.len() as u32
+    }
+    /// Producer rows.
+    #[wasm_bindgen(js_name = producersPtr)]
+    pub fn producers_ptr(&self) -> u32 {
+        ptr(&self.0.frame().producers)
+    }
+    /// Length of the producer rows.
+    #[wasm_bindgen(js_name = producersLen)]
+    pub fn producers_len(&self) -> u32 {
+        self.0.frame().producers.len() as u32
+    }
+    /// Record tails.
+    #[wasm_bindgen(js_name = tailsPtr)]
+    pub fn tails_ptr(&self) -> u32 {
+        ptr(&self.0.frame().tails)
+    }
+    /// Length of the record tails.
+    #[wasm_bindgen(js_name = tailsLen)]
+    pub fn tails_len(&self) -> u32 {
+        self.0.frame().tails.len() as u32
+    }
+    /// The envelope ring.
+    #[wasm_bindgen(js_name = envelopesPtr)]
+    pub fn envelopes_ptr(&self) -> u32 {
+        ptr(self.0.sim().envelopes().data())
+    }
+    /// Length of the envelope ring.
+    #[wasm_bindgen(js_name = envelopesLen)]
+    pub fn envelopes_len(&self) -> u32 {
+        self.0.sim().envelopes().data().len() as u32
+    }
+    /// Series points.
+    #[wasm_bindgen(js_name = seriesPtr)]
+    pub fn series_ptr(&self) -> u32 {
+        ptr(self.0.series().data())
+    }
+    /// Length of the series points.
+    #[wasm_bindgen(js_name = seriesLen)]
+    pub fn series_len(&self) -> u32 {
+        self.0.series().data().len() as u32
+    }
+    /// Values per series point.
+    #[wasm_bindgen(js_name = seriesStride)]
+    pub fn series_stride(&self) -> u32 {
+        self.0.series().stride() as u32
+    }
+    /// Per group, the `[topic, partition]` pairs whose lag each series point carries.
+    #[wasm_bindgen(js_name = seriesTracked)]
+    pub fn series_tracked(&self) -> Result<JsValue, JsError> {
+        to_js(&self.0.series().tracked())
+    }
+
+    /// Checkpoint memory in bytes (the core's estimate) and their times.
+    pub fn checkpoints(&self) -> Result<JsValue, JsError> {
+        to_js(&(self.0.checkpoint_bytes(), self.0.checkpoint_times()))
+    }
+
+    /// Everything the stage draws, now, as one object (for tests and the docs API; the page
+    /// reads the frame arrays instead).
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        to_js(&self.0.snapshot())
+        to_js(&self.0.sim().snapshot())
     }
 
     /// The validated scenario with defaults filled in.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        to_js(self.0.scenario())
+        to_js(self.0.sim().scenario())
     }
 
     /// Per-group delivery totals.
     pub fn stats(&self) -> Result<JsValue, JsError> {
-        to_js(&self.0.stats())
+        to_js(&self.0.sim().stats())
     }
 
-    /// Every input applied so far, with its time.
+    /// Every input recorded on this timeline, with its time.
     #[wasm_bindgen(js_name = inputLog)]
     pub fn input_log(&self) -> Result<JsValue, JsError> {
         to_js(&self.0.input_log())
     }
+}
+
+/// Panics on purpose, so the page's recovery from a model bug can be tested end to end.
+#[wasm_bindgen(js_name = debugPanic)]
+pub fn debug_panic() {
+    panic!("debugPanic: a deliberate panic to test recovery");
+}
+
+fn inputs_from_js(value: JsValue) -> Result<Vec<mailroom_core::TimedInput>, ScenarioError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    let json = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| ScenarioError::new("inputs", "must be an array"))?;
+    mailroom_core::input::inputs_from_json(&json)
 }
 
 /// Runs a scenario (JSON text) to `until_ms` and returns the event-stream fingerprint, for

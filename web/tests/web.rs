@@ -2,7 +2,7 @@
 //! round trip, errors as JS `Error`s, and the same event stream as the native build.
 #![cfg(target_arch = "wasm32")]
 
-use mailroom_web::{event_hash, validate_scenario, Mailroom};
+use mailroom_web::{event_hash, validate_scenario, Player};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -20,7 +20,7 @@ fn wasm_event_stream_matches_the_native_build_for_every_example_scenario() {
         !NATIVE.is_empty(),
         "no example scenarios were hashed natively"
     );
-    for (file, json, until, native_hash, _) in NATIVE {
+    for (file, json, until, native_hash, ..) in NATIVE {
         let got =
             event_hash(json, *until as f64).unwrap_or_else(|_| panic!("{file} refused in wasm"));
         assert_eq!(
@@ -31,31 +31,76 @@ fn wasm_event_stream_matches_the_native_build_for_every_example_scenario() {
 }
 
 #[wasm_bindgen_test]
-fn scenario_round_trips_through_js_objects_and_yields_the_native_event_count() {
-    for (file, json, until, _, native_count) in NATIVE {
-        let mut sim = Mailroom::new(parse(json)).unwrap_or_else(|_| panic!("{file} refused"));
-        // Advance in uneven slices, as a page's frames would.
-        let mut count = 0u32;
+fn a_player_in_uneven_frames_shows_what_the_native_player_shows() {
+    for (file, json, until, _, _, native_story, native_frame) in NATIVE {
+        let mut player = Player::new(parse(json), JsValue::UNDEFINED)
+            .unwrap_or_else(|_| panic!("{file} refused"));
+        // Uneven frames with small budgets, as a page under load would run them.
+        let mut story: Vec<mailroom_core::TimedEvent> = Vec::new();
+        let mut core = mailroom_core::Player::new(
+            mailroom_core::Scenario::from_json(json).expect("valid"),
+            Vec::new(),
+        )
+        .expect("valid");
         let mut t = 0.0;
-        while t < *until as f64 {
-            t = (t + 777.0).min(*until as f64);
-            let events = js_sys::Array::from(&sim.advance(t).expect("advance"));
-            count += events.length();
+        while player.now_ms() < *until as f64 {
+            t = (t + 777.0f64).min(*until as f64);
+            player.run(t, 5_000.0).expect("run");
+            core.run(t as u64, 5_000);
+            story.extend(core.take_story());
+            let events = js_sys::Array::from(&player.story().expect("story"));
+            assert!(events.length() as usize <= mailroom_core::player::STORY_MAX);
+        }
+        while core.now_ms() < *until {
+            core.run(*until, u64::MAX);
+            story.extend(core.take_story());
         }
         assert_eq!(
-            count as usize, *native_count,
-            "{file}: event count differs from native"
+            &mailroom_core::event_hash(&story),
+            native_story,
+            "{file}: story events differ from the native player's"
         );
-        let scenario = sim.scenario().expect("scenario");
+        player.refresh(0, 0);
+        let groups = unsafe {
+            std::slice::from_raw_parts(
+                player.groups_ptr() as *const f64,
+                player.groups_len() as usize,
+            )
+        };
+        assert_eq!(
+            &format!("{groups:?}"),
+            native_frame,
+            "{file}: frame differs"
+        );
+        let scenario = player.scenario().expect("scenario");
         let topics = js_sys::Reflect::get(&scenario, &"topics".into()).expect("topics");
         assert!(
             js_sys::Array::is_array(&topics),
             "{file}: scenario comes back as a plain object"
         );
-        let snap = sim.snapshot().expect("snapshot");
+        let snap = player.snapshot().expect("snapshot");
         let now = js_sys::Reflect::get(&snap, &"now_ms".into()).expect("now_ms");
         assert_eq!(now.as_f64(), Some(*until as f64));
     }
+}
+
+#[wasm_bindgen_test]
+fn seek_is_refused_or_clamped_with_a_reason_never_a_freeze() {
+    let (_, json, ..) = NATIVE[0];
+    let mut player = Player::new(parse(json), JsValue::UNDEFINED).expect("valid");
+    for bad in [f64::NAN, f64::INFINITY, -1.0] {
+        let err: JsValue = player.seek(bad, 1000.0).err().expect("refused").into();
+        let msg = js_sys::Error::from(err)
+            .message()
+            .as_string()
+            .unwrap_or_default();
+        assert!(msg.starts_with("seek:"), "{msg}");
+    }
+    let out = player.seek(1e300, 1000.0).expect("clamped");
+    let note = js_sys::Reflect::get(&out, &"note".into()).expect("note");
+    assert!(note.as_string().unwrap_or_default().contains("ends at"));
+    let target = js_sys::Reflect::get(&out, &"target_ms".into()).expect("target");
+    assert_eq!(target.as_f64(), Some(player.end_ms()));
 }
 
 #[wasm_bindgen_test]
@@ -69,7 +114,7 @@ fn bad_scenarios_and_inputs_throw_errors_naming_the_field() {
         .expect("path")
         .as_string();
     assert_eq!(path.as_deref(), Some("topics[0].partitions"));
-    let err = Mailroom::new(bad).err().expect("refused");
+    let err = Player::new(bad, JsValue::UNDEFINED).err().expect("refused");
     let err: JsValue = err.into();
     assert!(err.is_instance_of::<js_sys::Error>());
     let msg = js_sys::Error::from(err)
@@ -78,7 +123,7 @@ fn bad_scenarios_and_inputs_throw_errors_naming_the_field() {
         .unwrap_or_default();
     assert!(msg.starts_with("topics[0].partitions:"), "{msg}");
 
-    let mut sim = Mailroom::new(parse(json)).expect("valid");
+    let mut sim = Player::new(parse(json), JsValue::UNDEFINED).expect("valid");
     let bad_input = parse(r#"{"type": "CrashConsumer", "group": 99, "member": 0}"#);
     let err: JsValue = sim.apply(bad_input).err().expect("refused").into();
     let msg = js_sys::Error::from(err)

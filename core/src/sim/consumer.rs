@@ -13,6 +13,7 @@
 
 use crate::assignor::{self, MemberSpec, Strategy, TopicSpec};
 use crate::event::{ConsumerState, Event, Tp};
+use crate::frame::EnvelopeKind;
 use crate::input::CrashPoint;
 use crate::scenario::{CommitMode, OffsetReset};
 
@@ -243,6 +244,7 @@ impl Sim {
         let instance_id = grp.cfg.static_membership.then(|| name.clone());
         grp.slots
             .push(Consumer::new(name, instance_id, grp.cfg.strategies.clone()));
+        self.layout_version += 1;
         self.start_process(g, s);
     }
 
@@ -745,13 +747,7 @@ impl Sim {
             .ledger
             .skip_to(pos, |a, b| log.visible_in(a, b, read_committed));
         if let Some((first_offset, count)) = lost {
-            self.emit(Event::RecordsLost {
-                group: g,
-                topic: tp.0,
-                partition: tp.1,
-                first_offset,
-                count,
-            });
+            self.lost_records(g, tp, first_offset, count);
         }
         pos
     }
@@ -959,6 +955,17 @@ impl Sim {
         c.last_poll_ms = now;
         for seg in &batch {
             let count = self.visible(g, seg) as u32;
+            let key = self.topics[seg.tp.0 as usize].logs[seg.tp.1 as usize].key(seg.from);
+            self.envelopes.push(
+                EnvelopeKind::Fetch,
+                g,
+                Some(s),
+                seg.tp,
+                seg.from,
+                (key != crate::log::NO_KEY).then_some(key),
+                u64::from(count),
+                now,
+            );
             self.emit(Event::RecordsFetched {
                 group: g,
                 member: s,
@@ -1144,15 +1151,31 @@ impl Sim {
         let ledger = &mut self.groups[g as usize].parts[tp.0 as usize][tp.1 as usize].ledger;
         let out = ledger.process(from, to, |a, b| log.visible_in(a, b, read_committed));
         if let Some((first_offset, count)) = out.lost {
-            self.emit(Event::RecordsLost {
-                group: g,
-                topic: tp.0,
-                partition: tp.1,
-                first_offset,
-                count,
-            });
+            self.lost_records(g, tp, first_offset, count);
         }
         out.duplicates
+    }
+
+    /// Reports `count` records from `first_offset` as lost for group `g`.
+    fn lost_records(&mut self, g: u32, tp: Tp, first_offset: u64, count: u64) {
+        let now = self.now_ms;
+        self.envelopes.push(
+            EnvelopeKind::Lost,
+            g,
+            None,
+            tp,
+            first_offset,
+            None,
+            count,
+            now,
+        );
+        self.emit(Event::RecordsLost {
+            group: g,
+            topic: tp.0,
+            partition: tp.1,
+            first_offset,
+            count,
+        });
     }
 
     /// Reports `n` repeats starting at `first_offset` (nothing if `n` is 0).

@@ -14,7 +14,8 @@ pub(crate) mod timer;
 mod txn;
 mod view;
 
-use crate::event::{Event, TimedEvent, Tp};
+use crate::event::{Event, EventLevel, TimedEvent, Tp};
+use crate::frame::EnvelopeRing;
 use crate::input::{Input, TimedInput};
 use crate::ledger::PartitionLedger;
 use crate::log::PartitionLog;
@@ -28,12 +29,25 @@ use timer::{Timer, Timers};
 pub use view::GroupStats;
 
 /// A topic on the (single, always available) broker cluster.
+#[derive(Clone)]
 pub(crate) struct Topic {
     pub name: String,
     /// Records ever appended that a reader can see (plain, and committed transactional).
     pub produced: u64,
     pub logs: Vec<PartitionLog>,
     pub retention_records: u64,
+    /// Whether its logs store every entry (a transactional group writes or reads it).
+    pub full_logs: bool,
+}
+
+impl Topic {
+    fn new_log(&self) -> PartitionLog {
+        if self.full_logs {
+            PartitionLog::new_full()
+        } else {
+            PartitionLog::new()
+        }
+    }
 }
 
 /// Per group and partition: accounting and availability.
@@ -46,6 +60,7 @@ pub(crate) struct GroupPartition {
 }
 
 /// A consumer group: its coordinator (broker side) and its consumer processes (client side).
+#[derive(Clone)]
 pub(crate) struct Group {
     pub cfg: GroupConfig,
     /// Subscribed topic indices, sorted by topic name as Kafka's metadata would list them.
@@ -61,7 +76,8 @@ pub(crate) struct Group {
     pub offsets_partition: u32,
 }
 
-/// The running simulation.
+/// The running simulation. Cloning it is a checkpoint: the clone runs on identically.
+#[derive(Clone)]
 pub struct Sim {
     scenario: Scenario,
     now_ms: u64,
@@ -76,20 +92,41 @@ pub struct Sim {
     next_scheduled: usize,
     /// Inputs applied through [`Sim::handle`], for replay and sharing.
     input_log: Vec<TimedInput>,
+    /// Which events are recorded (never changes what the model does).
+    event_level: EventLevel,
+    /// A bounded sample of record traffic for views to animate.
+    pub(crate) envelopes: EnvelopeRing,
+    /// Bumped whenever partitions or members are added (the frame's shape changes).
+    layout_version: u64,
+    /// Steps taken (timers fired and scheduled inputs applied): the unit of model work.
+    steps: u64,
 }
 
 impl Sim {
     /// Builds a simulation from a scenario (validated first).
     pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
+        // Transactions need each entry's kind (output topics) and key (their input topics).
+        let transactional = |name: &str| {
+            scenario.groups.iter().any(|g| {
+                g.commit == crate::scenario::CommitMode::Transactional
+                    && (g.output_topic.as_deref() == Some(name)
+                        || g.topics.iter().any(|t| t == name))
+            })
+        };
         let topics: Vec<Topic> = scenario
             .topics
             .iter()
-            .map(|t| Topic {
-                name: t.name.clone(),
-                produced: 0,
-                logs: (0..t.partitions).map(|_| PartitionLog::new()).collect(),
-                retention_records: t.retention_records,
+            .map(|t| {
+                let mut topic = Topic {
+                    name: t.name.clone(),
+                    produced: 0,
+                    logs: Vec::new(),
+                    retention_records: t.retention_records,
+                    full_logs: transactional(&t.name),
+                };
+                topic.logs = (0..t.partitions).map(|_| topic.new_log()).collect();
+                topic
             })
             .collect();
         let topic_index = |name: &str| {
@@ -150,6 +187,10 @@ impl Sim {
             schedule: Vec::new(),
             next_scheduled: 0,
             input_log: Vec::new(),
+            event_level: EventLevel::All,
+            envelopes: EnvelopeRing::default(),
+            layout_version: 0,
+            steps: 0,
         };
         let mut schedule: Vec<(usize, TimedInput)> =
             sim.scenario.inputs.iter().cloned().enumerate().collect();
@@ -196,12 +237,93 @@ impl Sim {
         &self.input_log
     }
 
+    /// Which events are recorded from now on; see [`EventLevel`]. The model's behaviour is
+    /// the same at every level.
+    pub fn set_event_level(&mut self, level: EventLevel) {
+        self.event_level = level;
+    }
+
+    /// The current [`EventLevel`].
+    pub fn event_level(&self) -> EventLevel {
+        self.event_level
+    }
+
+    /// Changes whenever partitions or members are added (views re-read [`Sim::layout`]).
+    pub fn layout_version(&self) -> u64 {
+        self.layout_version
+    }
+
+    /// Steps of model work taken so far (timers fired and scheduled inputs applied).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Global partition index of each topic's partition 0 (topics in scenario order).
+    pub fn topic_bases(&self) -> Vec<usize> {
+        self.topics
+            .iter()
+            .scan(0usize, |b, t| {
+                let here = *b;
+                *b += t.logs.len();
+                Some(here)
+            })
+            .collect()
+    }
+
+    /// A rough size of the model's state in bytes (for bounding checkpoint memory): what grows
+    /// with partitions, members, timers in flight and records stored by full logs.
+    pub fn approx_bytes(&self) -> usize {
+        let partitions: usize = self.topics.iter().map(|t| t.logs.len()).sum();
+        let stored: usize = self
+            .topics
+            .iter()
+            .flat_map(|t| &t.logs)
+            .map(|l| l.stored_entries())
+            .sum();
+        let members: usize = self.groups.iter().map(|g| g.slots.len()).sum();
+        let assigned: usize = self
+            .groups
+            .iter()
+            .flat_map(|g| &g.slots)
+            .map(|c| c.assigned.len() + c.batch.len())
+            .sum();
+        4096 + partitions * (64 + 4 * crate::log::RECENT_KEYS)
+            + stored * 5
+            + self.groups.len() * partitions * 96
+            + members * 512
+            + assigned * 24
+            + self.timers.len() * 96
+            + self.input_log.len() * 64
+    }
+
+    /// The sampled record traffic (appends, fetches, losses, outputs) for views to animate.
+    pub fn envelopes(&self) -> &EnvelopeRing {
+        &self.envelopes
+    }
+
     /// Runs the model up to `now_ms` (earlier times are a no-op: time never goes back).
     ///
     /// A scheduled input at time `t` is applied after every timer due at or before `t`, exactly
     /// as `handle(t, input)` would apply it, so a recorded session replays identically.
     pub fn advance(&mut self, now_ms: u64) {
+        self.advance_bounded(now_ms, u64::MAX);
+    }
+
+    /// Like [`Sim::advance`], but does at most `max_steps` steps (a timer fired or a scheduled
+    /// input applied), so one call is bounded in time whatever the load. Returns whether
+    /// `now_ms` was reached; if not, simulated time stops at the last step taken, and a later
+    /// call carries on exactly where this one stopped (the result is the same as one call).
+    pub fn advance_bounded(&mut self, now_ms: u64, max_steps: u64) -> bool {
+        let mut steps = 0u64;
         loop {
+            if steps >= max_steps {
+                if self.next_deadline_ms().is_some_and(|t| t <= now_ms) {
+                    return false;
+                }
+                break;
+            }
+            steps += 1;
+            self.steps += 1;
             let input_at = self
                 .schedule
                 .get(self.next_scheduled)
@@ -230,6 +352,7 @@ impl Sim {
             }
         }
         self.now_ms = self.now_ms.max(now_ms);
+        true
     }
 
     /// Advances to `now_ms`, then applies `input`. A refused input changes nothing.
@@ -259,7 +382,17 @@ impl Sim {
         self.timers.len()
     }
 
+    /// Whether record-level traffic events are wanted: hot paths skip building them otherwise.
+    pub(crate) fn records_traffic(&self) -> bool {
+        self.event_level == EventLevel::All
+    }
+
     pub(crate) fn emit(&mut self, event: Event) {
+        match self.event_level {
+            EventLevel::All => {}
+            EventLevel::Story if !event.is_traffic() => {}
+            _ => return,
+        }
         self.events.push(TimedEvent {
             at_ms: self.now_ms,
             event,
@@ -465,7 +598,10 @@ impl Sim {
 
     fn add_partitions(&mut self, topic: u32, partitions: u32) {
         let t = &mut self.topics[topic as usize];
-        t.logs.resize_with(partitions as usize, PartitionLog::new);
+        while t.logs.len() < partitions as usize {
+            let log = t.new_log();
+            t.logs.push(log);
+        }
         for p in &mut self.producers {
             if p.topic == topic {
                 p.partitions_changed(partitions);
@@ -476,6 +612,7 @@ impl Sim {
                 g.parts[topic as usize].resize_with(partitions as usize, GroupPartition::default);
             }
         }
+        self.layout_version += 1;
         self.emit(Event::PartitionsAdded { topic, partitions });
         // The coordinator learns of the new partitions through metadata and rebalances each
         // group subscribed to the topic (Kafka: the leader notices the metadata change).

@@ -6,6 +6,7 @@
 //! per request). `linger.ms` spaces the ticks. Batches reach the leader one network hop later.
 
 use crate::event::Event;
+use crate::frame::EnvelopeKind;
 use crate::log::NO_KEY;
 use crate::partitioner::{partition_for_key, StickyPartitioner};
 use crate::rng::Rng;
@@ -15,6 +16,7 @@ use super::timer::Timer;
 use super::Sim;
 
 /// One producer's state.
+#[derive(Clone)]
 pub(crate) struct Producer {
     pub topic: u32,
     pub rate_per_sec: f64,
@@ -201,19 +203,32 @@ impl Sim {
         let Some(log) = t.logs.get_mut(partition as usize) else {
             return;
         };
-        let base_offset = log.append(keys.iter().copied());
+        let base_offset = log.append(&keys);
         t.produced += keys.len() as u64;
         let truncated = log.enforce_retention(t.retention_records);
-        let event_keys = keys.iter().map(|&k| (k != NO_KEY).then_some(k)).collect();
-        self.emit(Event::RecordsAppended {
+        let last_key = keys.last().copied().filter(|&k| k != NO_KEY);
+        self.envelopes.push(
+            EnvelopeKind::Append,
             producer,
-            topic,
-            partition,
-            base_offset,
-            keys: event_keys,
-            sent_at_ms,
-            transactional: false,
-        });
+            None,
+            (topic, partition),
+            base_offset + keys.len() as u64 - 1,
+            last_key,
+            keys.len() as u64,
+            self.now_ms,
+        );
+        if self.records_traffic() {
+            let event_keys = keys.iter().map(|&k| (k != NO_KEY).then_some(k)).collect();
+            self.emit(Event::RecordsAppended {
+                producer,
+                topic,
+                partition,
+                base_offset,
+                keys: event_keys,
+                sent_at_ms,
+                transactional: false,
+            });
+        }
         if let Some(log_start_offset) = truncated {
             self.emit(Event::LogTruncated {
                 topic,

@@ -17,7 +17,7 @@ pub(crate) struct Endpoint {
 }
 
 /// Something the model will do at a given time.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Timer {
     /// A producer's next production tick.
     Produce { producer: u32, epoch: u32 },
@@ -61,6 +61,7 @@ pub(crate) enum Timer {
     TxnTimeout { txn: u64 },
 }
 
+#[derive(Clone)]
 struct Entry {
     at_ms: u64,
     seq: u64,
@@ -86,7 +87,7 @@ impl Ord for Entry {
 }
 
 /// The queue of pending timers.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Timers {
     heap: BinaryHeap<Entry>,
     seq: u64,

@@ -116,6 +116,17 @@ impl Sim {
             if let Some(t) = self.txn_mut(txn) {
                 t.outputs.push((out_topic, partition, offset));
             }
+            let now = self.now_ms;
+            self.envelopes.push(
+                crate::frame::EnvelopeKind::Output,
+                g,
+                Some(s),
+                (out_topic, partition),
+                offset,
+                (key != NO_KEY).then_some(key),
+                1,
+                now,
+            );
             self.emit(Event::OutputRecordAppended {
                 group: g,
                 member: s,

@@ -2,8 +2,11 @@
 
 use serde::Serialize;
 
+use crate::assignor::Strategy;
 use crate::event::{ConsumerState, Tp};
-use crate::scenario::KeyMode;
+use crate::frame::{self, *};
+use crate::log::NO_KEY;
+use crate::scenario::{CommitMode, KeyMode};
 use crate::snapshot::{
     GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView, Snapshot,
     TopicView,
@@ -172,26 +175,7 @@ impl Sim {
                     .slots
                     .iter()
                     .map(|c| {
-                        let processing = (c.lp == Loop::Processing && c.alive)
-                            .then(|| {
-                                c.batch
-                                    .get(c.cursor.0)
-                                    .map(|seg| (seg.tp.0, seg.tp.1, c.cursor.1))
-                            })
-                            .flatten();
-                        let pending = if c.lp == Loop::Processing {
-                            c.batch
-                                .iter()
-                                .skip(c.cursor.0)
-                                .map(|seg| seg.to.saturating_sub(seg.from))
-                                .sum::<u64>()
-                                - c.batch
-                                    .get(c.cursor.0)
-                                    .map(|seg| c.cursor.1.saturating_sub(seg.from))
-                                    .unwrap_or(0)
-                        } else {
-                            0
-                        };
+                        let (pending, processing) = member_progress(c);
                         MemberView {
                             name: c.name.clone(),
                             member_id: c.member_id.clone(),
@@ -278,4 +262,218 @@ impl Sim {
             consumer_offsets,
         }
     }
+}
+
+impl Sim {
+    /// The frame's shape: names and where each entity's rows start.
+    pub fn layout(&self) -> Layout {
+        let mut base = 0;
+        let topics = self
+            .topics
+            .iter()
+            .map(|t| {
+                let tl = TopicLayout {
+                    name: t.name.clone(),
+                    partitions: t.logs.len() as u32,
+                    base,
+                };
+                base += tl.partitions;
+                tl
+            })
+            .collect();
+        let mut member_base = 0;
+        let groups = self
+            .groups
+            .iter()
+            .map(|grp| {
+                let gl = GroupLayout {
+                    id: grp.cfg.group_id.clone(),
+                    member_base,
+                    members: grp.slots.iter().map(|c| c.name.clone()).collect(),
+                    topics: grp.topics.clone(),
+                    transactional: grp.cfg.commit == CommitMode::Transactional,
+                    cooperative: !grp.cfg.strategies.is_empty()
+                        && grp.cfg.strategies.iter().all(|s| s.is_cooperative()),
+                    static_membership: grp.cfg.static_membership,
+                    commit: grp.cfg.commit,
+                };
+                member_base += grp.slots.len() as u32;
+                gl
+            })
+            .collect();
+        let producers = self
+            .producers
+            .iter()
+            .zip(&self.scenario.producers)
+            .map(|(p, cfg)| ProducerLayout {
+                id: cfg.id.clone(),
+                topic: p.topic,
+                key_prefix: match &p.keys {
+                    KeyMode::Entity { prefix, .. } => Some(prefix.clone()),
+                    KeyMode::None => None,
+                },
+            })
+            .collect();
+        Layout {
+            topics,
+            total_partitions: base,
+            groups,
+            total_members: member_base,
+            producers,
+        }
+    }
+
+    /// Fills `frame` with the state of now (see [`crate::frame`]); the tails of the newest
+    /// records only for global partition indices in `tails`. O(partitions × groups + members),
+    /// no allocation once the buffers have their size.
+    pub fn write_frame(&self, frame: &mut Frame, tails: std::ops::Range<usize>) {
+        let now = self.now_ms;
+        let bases = self.topic_bases();
+        let total: usize = self.topics.iter().map(|t| t.logs.len()).sum();
+        frame::reset(&mut frame.partitions, total * PART_STRIDE);
+        for (ti, t) in self.topics.iter().enumerate() {
+            for (p, log) in t.logs.iter().enumerate() {
+                let row = &mut frame.partitions[(bases[ti] + p) * PART_STRIDE..];
+                row[PART_LOG_START] = log.log_start_offset() as f64;
+                row[PART_LOG_END] = log.log_end_offset() as f64;
+                row[PART_LSO] = log.last_stable_offset() as f64;
+                row[PART_TOPIC] = ti as f64;
+            }
+        }
+        // Tails, for the requested partitions only.
+        frame::reset(&mut frame.tails, total * TAIL_STRIDE);
+        let (keys, kinds) = (&mut frame.tail_keys, &mut frame.tail_kinds);
+        for (ti, t) in self.topics.iter().enumerate() {
+            for (p, log) in t.logs.iter().enumerate() {
+                let gi = bases[ti] + p;
+                if !tails.contains(&gi) {
+                    continue;
+                }
+                let base = log.tail_into(TAIL_KEYS, keys, kinds);
+                let row = &mut frame.tails[gi * TAIL_STRIDE..(gi + 1) * TAIL_STRIDE];
+                row[0] = base as f64;
+                row[1] = keys.len() as f64;
+                for (i, (&k, &kind)) in keys.iter().zip(kinds.iter()).enumerate() {
+                    row[2 + i] = if k == NO_KEY { -1.0 } else { f64::from(k) };
+                    row[2 + TAIL_KEYS + i] = f64::from(kind);
+                }
+            }
+        }
+        let members: usize = self.groups.iter().map(|g| g.slots.len()).sum();
+        frame::reset(
+            &mut frame.group_parts,
+            self.groups.len() * total * GP_STRIDE,
+        );
+        frame::reset(&mut frame.members, members * MEMBER_STRIDE);
+        frame::reset(&mut frame.groups, self.groups.len() * GROUP_STRIDE);
+        let mut member_base = 0;
+        for (gi, grp) in self.groups.iter().enumerate() {
+            let gp_row = |tp: Tp| (gi * total + bases[tp.0 as usize] + tp.1 as usize) * GP_STRIDE;
+            let (mut processed, mut duplicates, mut lost, mut lag_now) = (0u64, 0u64, 0u64, 0u64);
+            for &t in &grp.topics {
+                for (p, gp) in grp.parts[t as usize].iter().enumerate() {
+                    let tp = (t, p as u32);
+                    let lag = self.lag(gi as u32, tp).unwrap_or(0);
+                    let row = &mut frame.group_parts[gp_row(tp)..];
+                    row[GP_SUBSCRIBED] = 1.0;
+                    row[GP_COMMITTED] = gp.committed.map_or(-1.0, |c| c.0 as f64);
+                    row[GP_LAG] = lag as f64;
+                    row[GP_DOWNTIME_MS] =
+                        (gp.downtime_ms + gp.down_since_ms.map_or(0, |s| now - s)) as f64;
+                    row[GP_PROCESSED] = gp.ledger.processed as f64;
+                    row[GP_PROCESSED_END] = gp.ledger.processed_end.map_or(-1.0, |e| e as f64);
+                    processed += gp.ledger.processed;
+                    duplicates += gp.ledger.duplicates;
+                    lost += gp.ledger.lost;
+                    lag_now += lag;
+                }
+            }
+            // Owners: members of the current generation first (the invariant's view), then any
+            // live member still holding the partition (a member between generations).
+            let leader = grp.coord.leader_slot();
+            for pass in 0..2 {
+                for (s, c) in grp.slots.iter().enumerate() {
+                    let current = c.generation >= 0 && c.generation == grp.coord.generation;
+                    if !c.alive || (pass == 0) != current {
+                        continue;
+                    }
+                    for (i, &tp) in c.assigned.iter().enumerate() {
+                        let row = &mut frame.group_parts[gp_row(tp)..];
+                        if row[GP_OWNER] < 0.0 {
+                            row[GP_OWNER] = s as f64;
+                            row[GP_POSITION] = c.positions[i] as f64;
+                        }
+                    }
+                }
+            }
+            for (s, c) in grp.slots.iter().enumerate() {
+                let row = &mut frame.members[(member_base + s) * MEMBER_STRIDE..];
+                let state = if c.alive {
+                    c.state
+                } else if c.left {
+                    ConsumerState::Left
+                } else {
+                    ConsumerState::Crashed
+                };
+                row[M_STATE] = f64::from(state as u8);
+                row[M_GENERATION] = f64::from(c.generation);
+                row[M_ASSIGNED] = c.assigned.len() as f64;
+                row[M_PROCESSED] = c.processed as f64;
+                let (pending, at) = member_progress(c);
+                row[M_PENDING] = pending as f64;
+                if let Some((t, p, off)) = at {
+                    row[M_PROC_PARTITION] = (bases[t as usize] + p as usize) as f64;
+                    row[M_PROC_OFFSET] = off as f64;
+                }
+                row[M_LEADER] = if leader == Some(s as u32) { 1.0 } else { 0.0 };
+            }
+            member_base += grp.slots.len();
+            let row = &mut frame.groups[gi * GROUP_STRIDE..];
+            row[G_STATE] = f64::from(grp.coord.state as u8);
+            row[G_GENERATION] = f64::from(grp.coord.generation);
+            row[G_STRATEGY] = grp.coord.protocol.map_or(-1.0, |p| {
+                Strategy::ALL.iter().position(|s| *s == p).unwrap_or(0) as f64
+            });
+            row[G_PROCESSED] = processed as f64;
+            row[G_DUPLICATES] = duplicates as f64;
+            row[G_LOST] = lost as f64;
+            row[G_REBALANCES] = grp.rebalances as f64;
+            row[G_MAX_LAG] = grp.max_lag as f64;
+            row[G_LAG_NOW] = lag_now as f64;
+        }
+        frame::reset(&mut frame.producers, self.producers.len() * PRODUCER_STRIDE);
+        for (i, p) in self.producers.iter().enumerate() {
+            let row = &mut frame.producers[i * PRODUCER_STRIDE..];
+            row[PR_RATE] = p.rate_per_sec;
+            row[PR_PRODUCED] = p.produced as f64;
+            row[PR_STICKY] = p.sticky_partition().map_or(-1.0, f64::from);
+        }
+    }
+}
+
+/// A member's records left in its batch and the record it is on, as (topic, partition, offset).
+fn member_progress(c: &super::consumer::Consumer) -> (u64, Option<(u32, u32, u64)>) {
+    if c.lp != Loop::Processing {
+        return (0, None);
+    }
+    let done_in_current = c
+        .batch
+        .get(c.cursor.0)
+        .map_or(0, |seg| c.cursor.1.saturating_sub(seg.from));
+    let pending = c
+        .batch
+        .iter()
+        .skip(c.cursor.0)
+        .map(|seg| seg.to.saturating_sub(seg.from))
+        .sum::<u64>()
+        - done_in_current;
+    let at = c
+        .alive
+        .then(|| {
+            c.batch
+                .get(c.cursor.0)
+                .map(|seg| (seg.tp.0, seg.tp.1, c.cursor.1))
+        })
+        .flatten();
+    (pending, at)
 }

@@ -1,0 +1,305 @@
+//! The frame: the numbers a view draws for *now*, as flat `f64` arrays with fixed strides.
+//!
+//! A page reads these through typed-array views over wasm memory once per animation frame,
+//! so the cost of crossing the boundary is independent of how many records the model moved.
+//! [`crate::Sim::write_frame`] fills a [`Frame`] in O(partitions × groups + members) without
+//! allocating once the buffers have grown to size. Missing values (no owner, nothing
+//! committed, no key) are `-1`. Field offsets are the `*_` constants below; [`layout_constants`]
+//! lists them all so a binding can hand them to JS instead of JS hard-coding them.
+//!
+//! Record-level traffic reaches the view as counts (log ends, processed totals) plus an
+//! [`EnvelopeRing`]: a bounded sample of appends, fetches, losses and outputs to animate.
+
+use serde::Serialize;
+
+/// Per partition (global index over topics in scenario order).
+pub const PART_STRIDE: usize = 4;
+/// First offset still stored.
+pub const PART_LOG_START: usize = 0;
+/// Log-end offset (the high watermark; replication is not modelled).
+pub const PART_LOG_END: usize = 1;
+/// Last stable offset.
+pub const PART_LSO: usize = 2;
+/// Topic index of the partition.
+pub const PART_TOPIC: usize = 3;
+
+/// Per group × partition, at `(group * total_partitions + partition_index) * GP_STRIDE`.
+pub const GP_STRIDE: usize = 8;
+/// 1 if the group subscribes to the partition, else 0 (the other fields are then -1).
+pub const GP_SUBSCRIBED: usize = 0;
+/// Slot of the owning member (alive, current generation), or -1.
+pub const GP_OWNER: usize = 1;
+/// The owner's fetch position, or -1.
+pub const GP_POSITION: usize = 2;
+/// Committed offset in `__consumer_offsets`, or -1.
+pub const GP_COMMITTED: usize = 3;
+/// Consumer lag (log end or LSO minus committed).
+pub const GP_LAG: usize = 4;
+/// Total simulated ms the partition had no owner able to process it.
+pub const GP_DOWNTIME_MS: usize = 5;
+/// Records of the partition this group processed (repeats included).
+pub const GP_PROCESSED: usize = 6;
+/// One past the highest offset the group processed (-1 before it started the partition).
+pub const GP_PROCESSED_END: usize = 7;
+
+/// Per member, at `(member_base(group) + slot) * MEMBER_STRIDE`.
+pub const MEMBER_STRIDE: usize = 8;
+/// [`crate::event::ConsumerState`] as its declaration index (Joining = 0 … Left = 7).
+pub const M_STATE: usize = 0;
+/// Generation the member believes it is in.
+pub const M_GENERATION: usize = 1;
+/// Partitions it owns now.
+pub const M_ASSIGNED: usize = 2;
+/// Records it processed in its lifetime.
+pub const M_PROCESSED: usize = 3;
+/// Records left in its current batch.
+pub const M_PENDING: usize = 4;
+/// Global partition index of the record it is processing, or -1.
+pub const M_PROC_PARTITION: usize = 5;
+/// Offset of the record it is processing, or -1.
+pub const M_PROC_OFFSET: usize = 6;
+/// 1 if it leads the group.
+pub const M_LEADER: usize = 7;
+
+/// Per group.
+pub const GROUP_STRIDE: usize = 9;
+/// [`crate::event::GroupState`] as its declaration index (Empty = 0 … Stable = 3).
+pub const G_STATE: usize = 0;
+/// Generation.
+pub const G_GENERATION: usize = 1;
+/// Chosen assignor as an index into `Strategy::ALL`, or -1.
+pub const G_STRATEGY: usize = 2;
+/// Processed records (repeats included).
+pub const G_PROCESSED: usize = 3;
+/// Duplicates.
+pub const G_DUPLICATES: usize = 4;
+/// Lost records.
+pub const G_LOST: usize = 5;
+/// Rebalances.
+pub const G_REBALANCES: usize = 6;
+/// Largest lag seen on any partition.
+pub const G_MAX_LAG: usize = 7;
+/// Lag summed over the group's partitions now.
+pub const G_LAG_NOW: usize = 8;
+
+/// Per producer.
+pub const PRODUCER_STRIDE: usize = 3;
+/// Records per second now.
+pub const PR_RATE: usize = 0;
+/// Records produced so far.
+pub const PR_PRODUCED: usize = 1;
+/// The partition (within its topic) the sticky partitioner is filling, or -1.
+pub const PR_STICKY: usize = 2;
+
+/// Newest records per partition: `[base_offset, count, key_0 … key_63, kind_0 … kind_63]`.
+pub const TAIL_KEYS: usize = crate::log::RECENT_KEYS;
+/// Stride of one partition's tail.
+pub const TAIL_STRIDE: usize = 2 + 2 * TAIL_KEYS;
+
+/// One sampled envelope: `[seq, kind, who, member, topic, partition, offset, key, count, at_ms]`.
+pub const ENVELOPE_STRIDE: usize = 10;
+/// Envelopes the ring keeps; a view that falls further behind skips the oldest.
+pub const ENVELOPE_RING: usize = 256;
+
+/// What a sampled envelope shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum EnvelopeKind {
+    /// A producer's batch was appended (`who` = producer; offset/key = its last record).
+    Append = 0,
+    /// A consumer fetched records (`who` = group, `member` = slot; offset = first).
+    Fetch = 1,
+    /// A group skipped records for good (`who` = group; offset = first).
+    Lost = 2,
+    /// A transactional member wrote an output record (`who` = group, `member` = slot).
+    Output = 3,
+}
+
+/// A bounded ring of sampled envelopes, numbered by a sequence that never resets, so a view
+/// can ask for everything after the last one it drew.
+#[derive(Clone, Debug)]
+pub struct EnvelopeRing {
+    data: Vec<f64>,
+    seq: u64,
+}
+
+impl Default for EnvelopeRing {
+    fn default() -> Self {
+        EnvelopeRing {
+            data: vec![-1.0; ENVELOPE_RING * ENVELOPE_STRIDE],
+            seq: 0,
+        }
+    }
+}
+
+impl EnvelopeRing {
+    /// Records one envelope.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        kind: EnvelopeKind,
+        who: u32,
+        member: Option<u32>,
+        tp: (u32, u32),
+        offset: u64,
+        key: Option<u32>,
+        count: u64,
+        at_ms: u64,
+    ) {
+        self.seq += 1;
+        let i = (self.seq as usize % ENVELOPE_RING) * ENVELOPE_STRIDE;
+        let row = &mut self.data[i..i + ENVELOPE_STRIDE];
+        row[0] = self.seq as f64;
+        row[1] = f64::from(kind as u8);
+        row[2] = f64::from(who);
+        row[3] = member.map_or(-1.0, f64::from);
+        row[4] = f64::from(tp.0);
+        row[5] = f64::from(tp.1);
+        row[6] = offset as f64;
+        row[7] = key.map_or(-1.0, f64::from);
+        row[8] = count as f64;
+        row[9] = at_ms as f64;
+    }
+
+    /// Sequence number of the newest envelope (0 = none yet).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The ring's storage (`ENVELOPE_RING` rows; a row's slot is `seq % ENVELOPE_RING`).
+    pub fn data(&self) -> &[f64] {
+        &self.data
+    }
+}
+
+/// The frame buffers, grown on demand and reused frame after frame.
+#[derive(Clone, Debug, Default)]
+pub struct Frame {
+    /// `PART_STRIDE` per partition.
+    pub partitions: Vec<f64>,
+    /// `GP_STRIDE` per group × partition.
+    pub group_parts: Vec<f64>,
+    /// `MEMBER_STRIDE` per member.
+    pub members: Vec<f64>,
+    /// `GROUP_STRIDE` per group.
+    pub groups: Vec<f64>,
+    /// `PRODUCER_STRIDE` per producer.
+    pub producers: Vec<f64>,
+    /// `TAIL_STRIDE` per partition; only the requested range is filled.
+    pub tails: Vec<f64>,
+    /// Scratch for reading a log's tail.
+    pub(crate) tail_keys: Vec<u32>,
+    pub(crate) tail_kinds: Vec<u8>,
+}
+
+/// One topic in a [`Layout`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TopicLayout {
+    /// Name.
+    pub name: String,
+    /// Partition count.
+    pub partitions: u32,
+    /// Global index of its partition 0.
+    pub base: u32,
+}
+
+/// One group in a [`Layout`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GroupLayout {
+    /// `group.id`.
+    pub id: String,
+    /// Index of its slot 0 among all members.
+    pub member_base: u32,
+    /// Member names by slot.
+    pub members: Vec<String>,
+    /// Subscribed topic indices.
+    pub topics: Vec<u32>,
+    /// Whether its members commit in transactions.
+    pub transactional: bool,
+    /// Whether every strategy its members list is cooperative (KIP-429).
+    pub cooperative: bool,
+    /// Static members (`group.instance.id`).
+    pub static_membership: bool,
+    /// Its commit mode, as in the scenario (`after_processing`, …).
+    pub commit: crate::scenario::CommitMode,
+}
+
+/// One producer in a [`Layout`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ProducerLayout {
+    /// Name.
+    pub id: String,
+    /// Topic index.
+    pub topic: u32,
+    /// Key prefix (`None` for unkeyed producers).
+    pub key_prefix: Option<String>,
+}
+
+/// The shape of the frame: names and where each entity's rows start. Changes only when
+/// partitions or members are added (see `Sim::layout_version`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Layout {
+    /// Topics in scenario order.
+    pub topics: Vec<TopicLayout>,
+    /// Partitions over all topics.
+    pub total_partitions: u32,
+    /// Groups in scenario order.
+    pub groups: Vec<GroupLayout>,
+    /// Members over all groups.
+    pub total_members: u32,
+    /// Producers in scenario order.
+    pub producers: Vec<ProducerLayout>,
+}
+
+/// Every stride and field offset, by name, for a binding to hand to JS.
+pub fn layout_constants() -> Vec<(&'static str, usize)> {
+    vec![
+        ("PART_STRIDE", PART_STRIDE),
+        ("PART_LOG_START", PART_LOG_START),
+        ("PART_LOG_END", PART_LOG_END),
+        ("PART_LSO", PART_LSO),
+        ("PART_TOPIC", PART_TOPIC),
+        ("GP_STRIDE", GP_STRIDE),
+        ("GP_SUBSCRIBED", GP_SUBSCRIBED),
+        ("GP_OWNER", GP_OWNER),
+        ("GP_POSITION", GP_POSITION),
+        ("GP_COMMITTED", GP_COMMITTED),
+        ("GP_LAG", GP_LAG),
+        ("GP_DOWNTIME_MS", GP_DOWNTIME_MS),
+        ("GP_PROCESSED", GP_PROCESSED),
+        ("GP_PROCESSED_END", GP_PROCESSED_END),
+        ("MEMBER_STRIDE", MEMBER_STRIDE),
+        ("M_STATE", M_STATE),
+        ("M_GENERATION", M_GENERATION),
+        ("M_ASSIGNED", M_ASSIGNED),
+        ("M_PROCESSED", M_PROCESSED),
+        ("M_PENDING", M_PENDING),
+        ("M_PROC_PARTITION", M_PROC_PARTITION),
+        ("M_PROC_OFFSET", M_PROC_OFFSET),
+        ("M_LEADER", M_LEADER),
+        ("GROUP_STRIDE", GROUP_STRIDE),
+        ("G_STATE", G_STATE),
+        ("G_GENERATION", G_GENERATION),
+        ("G_STRATEGY", G_STRATEGY),
+        ("G_PROCESSED", G_PROCESSED),
+        ("G_DUPLICATES", G_DUPLICATES),
+        ("G_LOST", G_LOST),
+        ("G_REBALANCES", G_REBALANCES),
+        ("G_MAX_LAG", G_MAX_LAG),
+        ("G_LAG_NOW", G_LAG_NOW),
+        ("PRODUCER_STRIDE", PRODUCER_STRIDE),
+        ("PR_RATE", PR_RATE),
+        ("PR_PRODUCED", PR_PRODUCED),
+        ("PR_STICKY", PR_STICKY),
+        ("TAIL_KEYS", TAIL_KEYS),
+        ("TAIL_STRIDE", TAIL_STRIDE),
+        ("ENVELOPE_STRIDE", ENVELOPE_STRIDE),
+        ("ENVELOPE_RING", ENVELOPE_RING),
+    ]
+}
+
+/// Sets `v` to `len` entries of -1 (reusing its allocation).
+pub(crate) fn reset(v: &mut Vec<f64>, len: usize) {
+    v.clear();
+    v.resize(len, -1.0);
+}

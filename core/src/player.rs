@@ -48,6 +48,8 @@ pub struct SeekOutcome {
     pub done: bool,
     /// Why the target was changed, if it was (past the end, say).
     pub note: Option<String>,
+    /// Model steps this call replayed or ran (a backward seek: from its checkpoint).
+    pub steps: u64,
 }
 
 #[derive(Clone)]
@@ -306,10 +308,14 @@ impl Player {
             if self.series.next_ms <= self.sim.now_ms() {
                 self.series.sample(&self.sim, &mut self.scratch);
             }
-            let since_steps = self.sim.steps() - self.steps_at_checkpoint;
-            let since_ms = self.sim.now_ms() - self.checkpoints.last().map_or(0, |c| c.at_ms);
-            if since_steps >= CHECKPOINT_STEPS || since_ms >= CHECKPOINT_MS {
-                self.checkpoint();
+            // Checkpoints are taken at the frontier of the timeline; a stretch replayed after a
+            // backward seek already has its own.
+            let last = self.checkpoints.last().map_or(0, |c| c.at_ms);
+            if self.sim.now_ms() > last {
+                let since_steps = self.sim.steps().saturating_sub(self.steps_at_checkpoint);
+                if since_steps >= CHECKPOINT_STEPS || self.sim.now_ms() - last >= CHECKPOINT_MS {
+                    self.checkpoint();
+                }
             }
         }
         self.max_reached_ms = self.max_reached_ms.max(self.sim.now_ms());
@@ -317,7 +323,14 @@ impl Player {
     }
 
     fn collect_story(&mut self) {
-        for e in self.sim.drain_events() {
+        // The Sim records story events only; the filter catches those it recorded before its
+        // level was set (while starting its consumers).
+        for e in self
+            .sim
+            .drain_events()
+            .into_iter()
+            .filter(|e| !e.event.is_traffic())
+        {
             if self.story.len() == STORY_MAX {
                 self.story.pop_front();
                 self.story_dropped += 1;
@@ -383,6 +396,7 @@ impl Player {
         } else {
             (ms as u64, None)
         };
+        let mut steps_from = self.sim.steps();
         if target < self.sim.now_ms() {
             let c = self
                 .checkpoints
@@ -394,6 +408,7 @@ impl Player {
             self.sim = c.sim;
             self.cursor = c.cursor;
             self.steps_at_checkpoint = self.sim.steps();
+            steps_from = self.sim.steps();
             self.story.clear();
             self.series.truncate_after(c.at_ms);
         }
@@ -403,6 +418,7 @@ impl Player {
             target_ms: target,
             done: now_ms >= target,
             note,
+            steps: self.sim.steps() - steps_from,
         })
     }
 

@@ -39,19 +39,21 @@ export function lagLines(samples) {
   const last = samples[samples.length - 1];
   if (!last) return { mode: "partitions", lines: [] };
   const n = last.lags.length;
+  // Groups too big for per-partition series (the core keeps the total and the worst partition)
+  if (!n && last.total !== undefined) return { mode: "total+max", lines: [{ label: "total", partition: null, now: last.total }, { label: "worst partition", partition: null, kind: "max", now: last.max }] };
   const byLag = [...Array(n).keys()].sort((a, b) => last.lags[b] - last.lags[a] || a - b);
   if (n <= ALL_LINES_MAX) return { mode: "partitions", lines: byLag.map((p) => ({ label: `P${p}`, partition: p, now: last.lags[p] })) };
-  const total = last.lags.reduce((a, b) => a + b, 0);
+  const total = last.total ?? last.lags.reduce((a, b) => a + b, 0);
   return { mode: "total+top", lines: [{ label: "total", partition: null, now: total }, ...byLag.slice(0, TOP_N).map((p) => ({ label: `P${p}`, partition: p, now: last.lags[p] }))] };
 }
 
-/** Draws lag over time; the newest sample at the right edge. Returns what lagLines chose. */
+/** Draws lag over time ([{t, lags[], owners[], total?, max?}]); the newest sample at the right edge. Returns what lagLines chose. */
 export function drawLagChart(canvas, samples, theme, maxSamples) {
   const chosen = lagLines(samples);
   const c = prepare(canvas, theme);
   if (!c || samples.length < 2) return chosen;
   const { ctx, w, h } = c;
-  const value = (smp, line) => (line.partition === null ? smp.lags.reduce((a, b) => a + b, 0) : smp.lags[line.partition] ?? 0);
+  const value = (smp, line) => (line.kind === "max" ? smp.max : line.partition === null ? smp.total ?? smp.lags.reduce((a, b) => a + b, 0) : smp.lags[line.partition] ?? 0);
   const maxLag = Math.max(5, ...chosen.lines.flatMap((line) => samples.map((smp) => value(smp, line))));
   const x = (i) => w - 4 - (samples.length - 1 - i) * ((w - 32) / (maxSamples - 1));
   const y = (v) => h - 10 - (v / maxLag) * (h - 18);
@@ -63,7 +65,7 @@ export function drawLagChart(canvas, samples, theme, maxSamples) {
   // Draw the quiet lines first and the worst last, so the worst is on top.
   for (const line of [...chosen.lines].reverse()) {
     const owner = line.partition === null ? null : samples[samples.length - 1].owners[line.partition];
-    ctx.strokeStyle = line.partition === null ? theme.ink : owner === null || owner === undefined ? theme.noKey : memberColor(owner, theme);
+    ctx.strokeStyle = line.kind === "max" ? theme.dup : line.partition === null ? theme.ink : owner === null || owner === undefined ? theme.noKey : memberColor(owner, theme);
     ctx.lineWidth = line.partition === null ? 2.5 : 1.5;
     polyline(ctx, samples.map((smp, i) => [x(i), y(value(smp, line))]));
   }

@@ -1,6 +1,8 @@
 // The DOM panels beside the stage (under it on narrow screens): clock and counters, lag per
 // partition over time for a chosen group and a throughput sparkline (drawn by charts.js), and the
 // event log in plain sentences inside an ARIA live region.
+// Counters read the frame arrays; the chart and the sparkline read the time series the core keeps
+// (Player series: bounded, down-sampled, and still there after a seek); the log reads story events.
 // Everything user- or scenario-provided is written with textContent, never as HTML.
 
 import { Namer, NOTABLE, sentence, formatMs } from "./sentences.js";
@@ -9,9 +11,8 @@ import { drawLagChart, drawSparkline } from "./charts.js";
 
 const LOG_MAX = 150;
 const LOG_LINES_PER_BATCH = 40; // at 100× a batch can hold thousands of events
-const SAMPLE_EVERY_MS = 250; // simulated ms between lag samples
-const SAMPLES_MAX = 160;
-const RATES_MAX = 60; // one throughput sample per simulated second
+const SAMPLES_MAX = 160; // newest series points the lag chart shows
+const RATES_MAX = 60; // newest throughput points the sparkline shows
 
 function el(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -50,7 +51,7 @@ export class Panels {
     this.chartBox = chartBox;
     const cap = el("figcaption", {});
     this.groupPick = el("select", { "aria-label": "Group shown in the lag chart", "data-testid": "lag-group", hidden: true });
-    this.groupPick.addEventListener("change", () => { this.chartGroup = Number(this.groupPick.value) || 0; this.drawChart(); });
+    this.groupPick.addEventListener("change", () => { this.chartGroup = Number(this.groupPick.value) || 0; this.chartDirty = true; if (this.controller.frame) this.update(this.controller.frame); });
     cap.append(document.createTextNode("lag per partition (records behind the committed offset) "), this.groupPick);
     this.chart = el("canvas", { "aria-label": "Lag per partition over time", role: "img" });
     this.lagReadout = el("p", { class: "mr-readout", "data-testid": "lag-readout" });
@@ -75,25 +76,19 @@ export class Panels {
     root.append(logHead, this.log);
     this.chartVisible = !opts.compact;
 
-    this.samples = []; // [{t, groups: [{lags[], owners[]}]}]
-    this.rates = []; // [{t, in, out}]
-    this.lastSampleMs = -Infinity;
-    this.rate = { t: 0, produced: 0, processed: 0, inRate: 0, outRate: 0 };
     this.groupsKey = "";
+    this.seriesKey = "";
+    this.samples = []; // the lag chart's points for the chosen group: [{t, lags[], owners[]}]
+    this.rates = []; // [{t, in, out}] from the series
     this.namer = new Namer(controller.scenario());
 
-    controller.on("reset", ({ scenario }) => {
+    controller.on("reset", ({ scenario, seek }) => {
       this.namer = new Namer(scenario);
-      this.log.replaceChildren();
-      this.samples = [];
-      this.rates = [];
-      this.lastSampleMs = -Infinity;
-      this.rate = { t: 0, produced: 0, processed: 0, inRate: 0, outRate: 0 };
+      if (!seek) this.log.replaceChildren();
       this.groupsKey = "";
+      this.seriesKey = "";
     });
     controller.on("events", (batch) => this.onEvents(batch));
-    // History replayed by a seek; drawn by the next update(), which may see no new sample itself.
-    controller.on("sample", (snap) => { if (this._sample(snap)) this.chartDirty = true; });
   }
 
   setTheme(name) {
@@ -124,84 +119,96 @@ export class Panels {
     if (tail.length || skipped) this.log.scrollTop = this.log.scrollHeight;
   }
 
-  /** Reads the snapshot into counters and the chart; called a few times a second. */
-  update(snap) {
-    const f = this.fields;
-    const now = snap.now_ms;
-    const produced = snap.producers.reduce((a, p) => a + p.produced, 0);
-    const leo = snap.topics.reduce((a, t) => a + t.partitions.reduce((b, p) => b + p.log_end_offset, 0), 0);
-    const sum = (k) => snap.groups.reduce((a, g) => a + g[k], 0);
-    const lagNow = snap.groups.reduce((a, g) => a + g.partitions.reduce((b, p) => b + p.lag, 0), 0);
-    f.clock.textContent = formatMs(now);
-    f.produced.textContent = String(produced);
-    f.leo.textContent = String(leo);
-    f.processed.textContent = String(sum("processed"));
-    f.lag.textContent = String(lagNow);
-    f.duplicates.textContent = String(sum("duplicates"));
-    f.lost.textContent = String(sum("lost"));
-    f.rebalances.textContent = String(sum("rebalances"));
-    f.duplicates.parentElement.classList.toggle("mr-warn", sum("duplicates") > 0);
-    f.lost.parentElement.classList.toggle("mr-bad", sum("lost") > 0);
+  /** Reads the frame into counters and the series into the charts; called a few times a second. */
+  update(f) {
+    const K = f.K;
+    const fld = this.fields;
+    const now = this.controller.nowMs();
+    let produced = 0;
+    for (let p = 0; p < f.layout.producers.length; p++) produced += f.producer(p, K.PR_PRODUCED);
+    let leo = 0;
+    for (let i = 0; i < f.total; i++) leo += f.logEnd(i);
+    const dups = f.sum(K.G_DUPLICATES), lost = f.sum(K.G_LOST);
+    fld.clock.textContent = formatMs(now);
+    fld.produced.textContent = String(produced);
+    fld.leo.textContent = String(leo);
+    fld.processed.textContent = String(f.sum(K.G_PROCESSED));
+    fld.lag.textContent = String(f.sum(K.G_LAG_NOW));
+    fld.duplicates.textContent = String(dups);
+    fld.lost.textContent = String(lost);
+    fld.rebalances.textContent = String(f.sum(K.G_REBALANCES));
+    fld.duplicates.parentElement.classList.toggle("mr-warn", dups > 0);
+    fld.lost.parentElement.classList.toggle("mr-bad", lost > 0);
+    this._syncGroupPick(f);
 
-    // throughput over the last simulated second or so
-    const r = this.rate;
-    if (now - r.t >= 1000 || now < r.t) {
-      const dt = (now - r.t) / 1000;
-      if (now > r.t && dt > 0) {
-        r.inRate = (produced - r.produced) / dt;
-        r.outRate = (sum("processed") - r.processed) / dt;
-      }
-      Object.assign(r, { t: now, produced, processed: sum("processed") });
-      if (now > 0) {
-        this.rates.push({ t: now, in: r.inRate, out: r.outRate });
-        if (this.rates.length > RATES_MAX) this.rates.shift();
-      }
-      if (this.chartVisible) drawSparkline(this.spark, this.rates, this.theme, RATES_MAX);
-    }
-    f.rate.textContent = `${r.inRate.toFixed(1)} / ${r.outRate.toFixed(1)}`;
-    this.tputReadout.textContent = `throughput: in ${r.inRate.toFixed(1)} / out ${r.outRate.toFixed(1)} records per s`;
-    this._syncGroupPick(snap);
-
-    if (this._sample(snap) || this.chartDirty) {
+    // The series changes when a point is added, or when a seek truncated it.
+    const n = f.seriesPoints();
+    const key = `${n}|${n ? f.seriesAt(n - 1, 0) : -1}|${this.chartGroup}|${f.layoutVersion}`;
+    if (key !== this.seriesKey || this.chartDirty) {
+      this.seriesKey = key;
       this.chartDirty = false;
-      this.drawChart();
+      this._readSeries(f);
+      if (this.chartVisible) drawSparkline(this.spark, this.rates, this.theme, RATES_MAX);
+      this.drawChart(f);
     }
+    const r = this.rates[this.rates.length - 1] ?? { in: 0, out: 0 };
+    fld.rate.textContent = `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`;
+    this.tputReadout.textContent = `throughput: in ${r.in.toFixed(1)} / out ${r.out.toFixed(1)} records per s`;
   }
 
-  /** Records the lag of every group's partitions if SAMPLE_EVERY_MS passed; true if it did. */
-  _sample(snap) {
-    const now = snap.now_ms;
-    if (now - this.lastSampleMs < SAMPLE_EVERY_MS && now >= this.lastSampleMs) return false;
-    this.lastSampleMs = now;
-    if (snap.groups.length) {
-      this.samples.push({ t: now, groups: snap.groups.map((g) => ({ lags: g.partitions.map((p) => p.lag), owners: g.partitions.map((p) => p.owner) })) });
-      if (this.samples.length > SAMPLES_MAX) this.samples.shift();
+  /** The chosen group's lag points and the throughput points, from the core's series. */
+  _readSeries(f) {
+    const n = f.seriesPoints();
+    const gi = this.chartGroup;
+    const base = f.seriesBase[gi];
+    const tracked = f.tracked[gi] ?? [];
+    const owners = tracked.map(([t, p]) => f.gp(gi, f.index(t, p), f.K.GP_OWNER)).map((o) => (o >= 0 ? o : null));
+    const from = Math.max(0, n - SAMPLES_MAX);
+    const samples = [];
+    for (let k = from; k < n; k++) {
+      const lags = [];
+      if (tracked.length) for (let j = 0; j < tracked.length; j++) lags.push(f.seriesAt(k, base + 3 + j));
+      samples.push({ t: f.seriesAt(k, 0), lags, owners, total: f.seriesAt(k, base + 1), max: f.seriesAt(k, base + 2) });
     }
-    return true;
+    this.samples = base === undefined ? [] : samples;
+    // throughput: per point, records in (produced) and out (processed by every group) per second
+    const rates = [];
+    const groups = f.tracked.length;
+    const outAt = (k) => { let s = 0; for (let g = 0; g < groups; g++) s += f.seriesAt(k, f.seriesBase[g]); return s; };
+    for (let k = Math.max(1, n - RATES_MAX); k < n; k++) {
+      const dt = (f.seriesAt(k, 0) - f.seriesAt(k - 1, 0)) / 1000;
+      if (dt <= 0) continue;
+      rates.push({ t: f.seriesAt(k, 0), in: (f.seriesAt(k, 1) - f.seriesAt(k - 1, 1)) / dt, out: (outAt(k) - outAt(k - 1)) / dt });
+    }
+    this.rates = rates;
   }
 
   /** The group picker appears when several groups read; its options follow the groups' names. */
-  _syncGroupPick(snap) {
-    const key = snap.groups.map((g) => g.id).join("\u0000");
+  _syncGroupPick(f) {
+    const groups = f.layout.groups;
+    const key = groups.map((g) => g.id).join("\u0000");
     if (key === this.groupsKey) return;
     this.groupsKey = key;
-    this.groupPick.replaceChildren(...snap.groups.map((g, i) => el("option", { value: String(i) }, g.id)));
-    if (this.chartGroup >= snap.groups.length) this.chartGroup = 0;
+    this.groupPick.replaceChildren(...groups.map((g, i) => el("option", { value: String(i) }, g.id)));
+    if (this.chartGroup >= groups.length) this.chartGroup = 0;
     this.groupPick.value = String(this.chartGroup);
-    this.groupPick.hidden = snap.groups.length < 2;
+    this.groupPick.hidden = groups.length < 2;
   }
 
   /** Redraws the lag chart for the chosen group and writes its text readout. */
-  drawChart() {
+  drawChart(f = this.controller.frame) {
+    if (!f) return;
     const gi = this.chartGroup;
-    const samples = this.samples.filter((x) => x.groups[gi]).map((x) => ({ t: x.t, ...x.groups[gi] }));
+    const samples = this.samples;
     const chosen = this.chartVisible ? drawLagChart(this.chart, samples, this.theme, SAMPLES_MAX) : null;
     if (!chosen) return;
-    const last = samples[samples.length - 1];
-    const total = last ? last.lags.reduce((a, b) => a + b, 0) : 0;
+    const K = f.K;
+    const parts = f.subscribed[gi]?.length ?? 0;
+    const total = gi < f.layout.groups.length ? f.group(gi, K.G_LAG_NOW) : 0;
     const name = this.namer.group(gi);
     const top = chosen.lines.filter((l) => l.partition !== null).slice(0, 3).map((l) => `${l.label} ${l.now}`).join(", ");
-    this.lagReadout.textContent = `${name} · ${last?.lags.length ?? 0} partitions · total lag ${total}${chosen.mode === "total+top" ? ` (showing total + top ${chosen.lines.length - 1})` : ""}${top ? ` · most behind: ${top}` : ""}`;
+    const shown = chosen.mode === "total+top" ? ` (showing total + top ${chosen.lines.length - 1})` : chosen.mode === "total+max" ? " (showing total + the most behind partition)" : "";
+    this.lagReadout.textContent = `${name} · ${parts} partitions · total lag ${total}${shown}${top ? ` · most behind: ${top}` : ""}`;
     Object.assign(this.chartBox.dataset, { group: String(gi), mode: chosen.mode, lines: String(chosen.lines.length) });
   }
 }

@@ -1,14 +1,23 @@
 // The canvas stage: producers (left) → partition shelves (middle) → consumer groups (right).
 //
-// What is drawn comes from the controller's snapshot (the truth at this instant); motion comes from
-// events: an appended record flies producer → shelf, a fetched batch flies shelf → consumer, a lost
-// record drops into the tray, a duplicate flashes. Flights run in wall time (a 2 ms network hop
-// would be invisible at 1×), so a record may finish its flight a moment after the model appended it;
-// while it flies the shelf leaves its slot empty. Nothing here changes the model.
+// What is drawn comes from the frame arrays (frame.js: typed views over the model's memory, read
+// every animation frame without conversion); motion comes from the envelope ring (a bounded
+// sample of appends, fetches, losses and outputs: an appended record flies producer → shelf, a
+// fetched batch flies shelf → consumer, a lost record drops into the tray) and from story events
+// (a duplicate or a crash flashes). Flights run in wall time (a 2 ms network hop would be
+// invisible at 1×), so a record may finish its flight a moment after the model appended it; while
+// it flies the shelf leaves its slot empty. Nothing here changes the model.
 //
-// Level of detail: with short rows (many partitions) envelopes give way to one bar per partition.
+// Level of detail:
+// - rows: one shelf per partition with envelopes (keys from the record tails) when rows are tall
+//   enough, else one bar per partition; every group stacked on the right;
+// - heatmap (more than ROWS_MAX_PARTITIONS partitions or MEMBERS_MAX_ROWS consumers): every group
+//   side by side, one cell per partition coloured by its owner with its lag as a dark fill, and one
+//   tile per consumer coloured by its state. Click a cell or a tile (or ↑/↓ on the stage) to focus
+//   it: the detail box shows its numbers and, for a partition, its newest records.
 
 import { THEMES, groupColor, keyColor, memberColor, STATE_COLORS } from "./palette.js";
+import { ENVELOPE } from "./frame.js";
 
 const FLIGHT_MS = 520;
 const OWNER_MOVE_MS = 700;
@@ -16,6 +25,10 @@ const MAX_FLIGHTS = 90;
 const ENVELOPE_MIN_ROW_PX = 18;
 const PULSE_MS = 1600; // a moved partition's label and tag beat twice, then stay highlighted
 const REMAPS_DRAWN = 8; // newest remapped keys drawn with a badge and a link
+/** Above this many partitions (or consumers) the stage switches to the heatmap. */
+export const ROWS_MAX_PARTITIONS = 64;
+export const MEMBERS_MAX_ROWS = 40;
+const DETAIL_H = 74;
 
 const lerp = (a, b, t) => a + (b - a) * t;
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
@@ -35,9 +48,9 @@ export class Stage {
     this.theme = THEMES[opts.theme] ?? THEMES.light;
     this.flights = [];
     this.flashes = [];
-    this.hidden = new Map(); // "t:p" → Set of offsets in flight to the shelf
-    this.ownerAnim = new Map(); // "g:t:p" → { from:{x,y}|null, to:{x,y}|null, owner, t0 }
-    this.committedShown = new Map(); // "g:t:p" → displayed committed offset (smoothed)
+    this.hidden = new Map(); // global partition index → Set of offsets in flight to the shelf
+    this.ownerAnim = new Map(); // "g:i" → { from:{x,y}|null, to:{x,y}|null, owner, t0 }
+    this.committedShown = new Map(); // "g:i" → displayed committed offset (smoothed)
     this.hits = [];
     this.geom = null;
     this.lostTray = []; // recent lost envelopes resting in the tray
@@ -45,10 +58,21 @@ export class Stage {
     this.rebalance = opts.rebalance ?? null; // RebalanceTracker: moved / stayed / withheld marks
     this.keyMoves = opts.keyMoves ?? null; // KeyRemapTracker: keys that changed partition
     this.markSeen = new Map(); // mark seq → wall time it was first drawn (starts its pulse)
+    this.envSeq = controller.frame?.envSeq ?? 0;
+    this.focus = null; // {partition: i} | {member: [g, m]}
+    this._colors = new Map();
   }
 
   setTheme(name) {
     this.theme = THEMES[name] ?? THEMES.light;
+    this._colors.clear();
+  }
+
+  _member(m) {
+    const k = m % 10;
+    let c = this._colors.get(k);
+    if (!c) { c = memberColor(k, this.theme); this._colors.set(k, c); }
+    return c;
   }
 
   /** Matches the backing store to the CSS size × devicePixelRatio; returns the CSS size. */
@@ -74,48 +98,38 @@ export class Stage {
     this.committedShown.clear();
     this.lostTray = [];
     this.markSeen.clear();
+    this.envSeq = this.controller.frame?.envSeq ?? 0; // nothing replayed animates
+    if (this.focus?.partition >= (this.controller.frame?.total ?? 0)) this.focus = null;
   }
 
-  // ---- events → animations -------------------------------------------------------------------
+  // ---- focus -------------------------------------------------------------------------------
 
-  /** Turns a batch of TimedEvents into animations; old events (a replay) animate nothing. */
+  setFocus(focus) {
+    this.focus = focus;
+  }
+
+  /** Moves the focused partition by `d` (0 clears the focus). */
+  moveFocus(d) {
+    const f = this.controller.frame;
+    if (!d || !f || !f.total) { this.focus = null; return; }
+    const cur = this.focus?.partition ?? (d > 0 ? -1 : 0);
+    this.focus = { partition: (cur + d + f.total) % f.total };
+  }
+
+  // ---- story events and sampled envelopes → animations -------------------------------------
+
+  /** Turns story events into flashes; old events (a seek's replay) animate nothing. */
   onEvents(batch) {
     if (this.reducedMotion) return;
     const now = this.controller.nowMs();
-    // During a seek the batch covers a long stretch; only the last moment is worth animating.
     const horizon = now - 400 * Math.max(1, this.controller.speed);
     const wall = performance.now();
     for (const ev of batch) {
       if (ev.at_ms < horizon) continue;
       switch (ev.type) {
-        case "RecordsAppended": {
-          const n = Math.min(ev.keys.length, 6);
-          for (let i = 0; i < n; i++) {
-            const off = ev.base_offset + ev.keys.length - n + i;
-            this._flight({ kind: "append", producer: ev.producer, topic: ev.topic, partition: ev.partition, offset: off, key: ev.keys[ev.keys.length - n + i], t0: wall + i * 40 });
-          }
-          break;
-        }
-        case "RecordsFetched": {
-          const n = Math.min(ev.count, 5);
-          for (let i = 0; i < n; i++) {
-            this._flight({ kind: "fetch", group: ev.group, member: ev.member, topic: ev.topic, partition: ev.partition, offset: ev.first_offset + i, t0: wall + i * 50 });
-          }
-          break;
-        }
-        case "RecordsLost": {
-          const n = Math.min(ev.count, 6);
-          for (let i = 0; i < n; i++) this._flight({ kind: "lost", group: ev.group, topic: ev.topic, partition: ev.partition, offset: ev.first_offset + i, t0: wall + i * 60 });
-          break;
-        }
-        case "OutputRecordAppended":
-          this._flight({ kind: "output", group: ev.group, member: ev.member, topic: ev.topic, partition: ev.partition, offset: ev.offset, t0: wall });
-          break;
         case "DuplicatesProcessed":
           this.flashes.push({ kind: "dup", group: ev.group, topic: ev.topic, partition: ev.partition, t0: wall, text: `duplicate ×${ev.count}` });
-          break;
-        case "RecordsProcessed":
-          if (ev.duplicates) this.flashes.push({ kind: "dupMember", group: ev.group, member: ev.member, t0: wall });
+          if (ev.member !== undefined) this.flashes.push({ kind: "dupMember", group: ev.group, member: ev.member, t0: wall });
           break;
         case "ConsumerCrashed":
           this.flashes.push({ kind: "crash", group: ev.group, member: ev.member, t0: wall });
@@ -131,44 +145,77 @@ export class Stage {
     }
   }
 
-  _flight(f) {
+  /** Flights for the envelopes sampled since the last frame (at most the ring). */
+  _sample(f) {
+    const after = this.envSeq;
+    if (this.reducedMotion || this.geom.mode !== "rows") { this.envSeq = f.envSeq; return; }
+    const E = f.envelopes;
+    const now = this.controller.nowMs();
+    const horizon = now - 400 * Math.max(1, this.controller.speed);
+    const wall = performance.now();
+    this.envSeq = f.envelopesAfter(after, (r) => {
+      if (E[r + 9] < horizon || this.flights.length >= MAX_FLIGHTS) return;
+      const kind = E[r + 1], who = E[r + 2], member = E[r + 3], topic = E[r + 4], partition = E[r + 5], offset = E[r + 6], key = E[r + 7], count = E[r + 8];
+      const i = f.index(topic, partition);
+      if (kind === ENVELOPE.APPEND) {
+        const n = Math.min(count, 6);
+        for (let k = 0; k < n; k++) {
+          const off = offset - n + 1 + k;
+          const kk = f.keyAt(i, off);
+          this._flight({ kind: "append", producer: who, i, offset: off, key: kk === undefined ? (key >= 0 ? key : null) : kk, t0: wall + k * 40 });
+        }
+      } else if (kind === ENVELOPE.FETCH) {
+        const n = Math.min(count, 5);
+        for (let k = 0; k < n; k++) this._flight({ kind: "fetch", group: who, member, i, offset: offset + k, t0: wall + k * 50 });
+      } else if (kind === ENVELOPE.LOST) {
+        const n = Math.min(count, 6);
+        for (let k = 0; k < n; k++) this._flight({ kind: "lost", group: who, i, offset: offset + k, t0: wall + k * 60 });
+      } else if (kind === ENVELOPE.OUTPUT) {
+        this._flight({ kind: "output", group: who, member, i, offset, t0: wall });
+      }
+    });
+  }
+
+  _flight(fl) {
     if (this.flights.length >= MAX_FLIGHTS) return; // at high speed, drawing every one is noise
-    f.dur = FLIGHT_MS / Math.min(2, Math.max(1, Math.log10(this.controller.speed + 1) + 0.7));
-    this.flights.push(f);
-    if (f.kind === "append" || f.kind === "output") {
-      const id = `${f.topic}:${f.partition}`;
-      if (!this.hidden.has(id)) this.hidden.set(id, new Set());
-      this.hidden.get(id).add(f.offset);
+    fl.dur = FLIGHT_MS / Math.min(2, Math.max(1, Math.log10(this.controller.speed + 1) + 0.7));
+    this.flights.push(fl);
+    if (fl.kind === "append" || fl.kind === "output") {
+      if (!this.hidden.has(fl.i)) this.hidden.set(fl.i, new Set());
+      this.hidden.get(fl.i).add(fl.offset);
     }
   }
 
   // ---- layout ----------------------------------------------------------------------------
 
-  /** Computes where everything goes for this snapshot, in CSS pixels. */
-  layout(snap) {
+  /** Computes where everything goes for this frame, in CSS pixels. */
+  layout(f) {
     const W = this.W, H = this.H;
+    const L = f.layout;
     const pad = 10;
+    const heat = f.total > ROWS_MAX_PARTITIONS || f.totalMembers > MEMBERS_MAX_ROWS;
     const narrow = W < 560;
     const pw = narrow ? clamp(W * 0.18, 64, 110) : clamp(W * 0.13, 92, 150);
-    const cw = narrow ? clamp(W * 0.27, 96, 150) : clamp(W * 0.19, 128, 210);
     const top = pad + 20;
     const trayH = 26;
+    if (heat) return this._heatLayout(f, { W, H, pad, pw, top, narrow, trayH });
+    const cw = narrow ? clamp(W * 0.27, 96, 150) : clamp(W * 0.19, 128, 210);
     const bottom = H - pad - trayH - 4;
     const midX0 = pad + pw + (narrow ? 18 : 34);
     const midX1 = W - pad - cw - (narrow ? 24 : 52);
 
     // Rows: a header row per topic, then one per partition.
     const rows = [];
-    snap.topics.forEach((t, ti) => {
-      if (snap.topics.length > 1) rows.push({ header: true, topic: ti });
-      t.partitions.forEach((_, p) => rows.push({ topic: ti, partition: p }));
+    L.topics.forEach((t, ti) => {
+      if (L.topics.length > 1) rows.push({ header: true, topic: ti });
+      for (let p = 0; p < t.partitions; p++) rows.push({ topic: ti, partition: p, i: t.base + p });
     });
     const rh = Math.min(58, (bottom - top) / Math.max(1, rows.length));
     const rowOf = new Map();
-    rows.forEach((r, i) => {
-      r.y = top + i * rh;
+    rows.forEach((r, k) => {
+      r.y = top + k * rh;
       r.h = rh;
-      if (!r.header) rowOf.set(`${r.topic}:${r.partition}`, r);
+      if (!r.header) rowOf.set(r.i, r);
     });
     const labelW = narrow ? 26 : 34;
     const leoW = narrow ? 30 : 40;
@@ -176,24 +223,16 @@ export class Stage {
     const detailed = rh >= ENVELOPE_MIN_ROW_PX;
     const ew = clamp(rh * 0.62, 12, 30);
     const slot = ew + 3;
-
-    // Producers, evenly spaced in the left column.
-    const producers = snap.producers.map((p, i) => {
-      const n = snap.producers.length;
-      const h = clamp((bottom - top) / n - 10, 34, 70);
-      const y = top + ((bottom - top) / n) * (i + 0.5) - h / 2;
-      return { x: pad, y, w: pw, h };
-    });
+    const producers = this._producerBoxes(L.producers.length, pad, pw, top, bottom);
 
     // Groups, stacked in the right column; each gets a header and its member boxes.
     const groups = [];
-    const nG = snap.groups.length;
-    const totalMembers = snap.groups.reduce((a, g) => a + Math.max(1, g.members.length), 0);
+    const nG = L.groups.length;
     const headerH = 40;
     const avail = bottom - top - nG * (headerH + 8);
-    const bh = clamp(avail / Math.max(1, totalMembers) - 6, 22, 66);
+    const bh = clamp(avail / Math.max(1, f.totalMembers) - 6, 22, 66);
     let y = top;
-    snap.groups.forEach((g) => {
+    L.groups.forEach((g) => {
       const gy = y;
       y += headerH;
       const members = g.members.map(() => {
@@ -206,24 +245,67 @@ export class Stage {
     });
 
     const tray = { x: midX0, y: H - pad - trayH, w: midX1 - midX0, h: trayH };
-    this.geom = { W, H, pad, rows, rowOf, rh, shelf, detailed, ew, slot, producers, groups, tray, midX0, midX1, labelW, narrow };
+    this.geom = { mode: "rows", W, H, pad, rows, rowOf, rh, shelf, detailed, ew, slot, producers, groups, tray, midX0, midX1, labelW, narrow };
     return this.geom;
   }
 
-  /** Leftmost offset shown on a partition's shelf (the shelf is a conveyor once full). */
-  _lo(pv) {
-    const g = this.geom;
-    const n = Math.max(1, Math.floor((g.shelf.x1 - g.shelf.x0) / g.slot));
-    return Math.max(pv.log_start_offset, pv.log_end_offset - n);
+  _producerBoxes(n, pad, pw, top, bottom) {
+    const out = [];
+    const h = clamp((bottom - top) / Math.max(1, n) - 10, 14, 70);
+    for (let i = 0; i < n; i++) {
+      const y = top + ((bottom - top) / n) * (i + 0.5) - h / 2;
+      out.push({ x: pad, y, w: pw, h });
+    }
+    return out;
   }
 
-  /** Centre of the slot of `offset` on partition (t, p), clamped to the shelf. */
-  slotPoint(t, p, offset) {
+  _heatLayout(f, { W, H, pad, pw, top, narrow, trayH }) {
+    const L = f.layout;
+    const bottom = H - pad - DETAIL_H - trayH - 8;
+    const x0 = pad + pw + 16;
+    const nG = Math.max(1, L.groups.length);
+    const gap = 14;
+    const colW = (W - pad - x0 - gap * (nG - 1)) / nG;
+    const groups = L.groups.map((g, gi) => {
+      const x = x0 + gi * (colW + gap);
+      const n = f.subscribed[gi].length;
+      const members = g.members.length;
+      // members get up to a third of the column's height, in square tiles
+      const headerH = 34;
+      const mAvail = Math.max(24, (bottom - top - headerH) * 0.3);
+      const mTile = clamp(Math.floor(Math.sqrt((colW * mAvail) / Math.max(1, members))), 5, 26);
+      const mCols = Math.max(1, Math.floor(colW / mTile));
+      const mRows = Math.ceil(members / mCols);
+      const mH = mRows * mTile;
+      const hy = top + headerH;
+      const hH = bottom - hy - mH - 10;
+      // partition cells: as square as the box allows
+      let cols = Math.max(1, Math.ceil(Math.sqrt((n * colW) / Math.max(1, hH))));
+      let cell = Math.min(colW / cols, hH / Math.ceil(n / cols));
+      if (cell < 2) { cols = Math.max(1, Math.floor(colW / 2)); cell = Math.min(colW / cols, hH / Math.ceil(n / cols)); }
+      return { x, y: top, w: colW, headerH, hx: x, hy, cols, cell, n, mx: x, my: bottom - mH, mTile, mCols, members: [] };
+    });
+    const producers = this._producerBoxes(L.producers.length, pad, pw, top, bottom);
+    const detail = { x: pad, y: bottom + 6, w: W - 2 * pad, h: DETAIL_H };
+    const tray = { x: x0, y: H - pad - trayH, w: W - pad - x0, h: trayH };
+    this.geom = { mode: "heat", W, H, pad, groups, producers, detail, tray, midX0: x0, midX1: W - pad, narrow, rowOf: new Map() };
+    return this.geom;
+  }
+
+  /** Leftmost offset shown on partition i's shelf (the shelf is a conveyor once full). */
+  _lo(f, i) {
     const g = this.geom;
-    const row = g?.rowOf.get(`${t}:${p}`);
-    const pv = this._snap?.topics[t]?.partitions[p];
-    if (!row || !pv) return null;
-    const lo = this._lo(pv);
+    const n = Math.max(1, Math.floor((g.shelf.x1 - g.shelf.x0) / g.slot));
+    return Math.max(f.logStart(i), f.logEnd(i) - n);
+  }
+
+  /** Centre of the slot of `offset` on global partition i, clamped to the shelf. */
+  slotPoint(i, offset) {
+    const g = this.geom;
+    const f = this.controller.frame;
+    const row = g?.rowOf.get(i);
+    if (!row || !f || g.mode !== "rows") return null;
+    const lo = this._lo(f, i);
     const x = g.shelf.x0 + (offset - lo) * g.slot + g.ew / 2;
     return { x: clamp(x, g.shelf.x0, g.shelf.x1), y: row.y + row.h / 2 };
   }
@@ -232,8 +314,7 @@ export class Stage {
 
   draw() {
     this.resize();
-    const snap = this.controller.snapshot();
-    this._snap = snap;
+    const f = this.controller.frame;
     const ctx = this.ctx;
     const th = this.theme;
     const wall = performance.now();
@@ -242,19 +323,34 @@ export class Stage {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.fillStyle = th.bg;
     ctx.fillRect(0, 0, this.W, this.H);
-    const g = this.layout(snap);
     this.hits = [];
-
-    this._titles(snap);
-    this._producers(snap);
-    this._shelves(snap, dtWall);
-    this._remapLinks(snap);
-    this._ownership(snap, wall);
-    this._marks(snap, wall);
-    this._groups(snap, wall);
-    this._tray(snap);
-    this._flights(snap, wall);
-    this._flashes(wall);
+    if (!f) return null;
+    const g = this.layout(f);
+    // Record tails: every drawn shelf in detail, else only the focused partition.
+    const fp = this.focus?.partition;
+    const want = g.mode === "rows" && g.detailed ? [0, f.total] : fp !== undefined ? [fp, fp + 1] : [0, 0];
+    const had = this.controller.tailRange;
+    if (had[0] !== want[0] || had[1] !== want[1]) {
+      this.controller.tailRange = want;
+      this.controller.refresh(); // paused: the tails asked for now are filled now
+    }
+    this._sample(f);
+    this._titles(f);
+    this._producers(f);
+    if (g.mode === "rows") {
+      this._shelves(f, dtWall);
+      this._remapLinks(f);
+      this._ownership(f, wall);
+      this._marks(f, wall);
+      this._groups(f, wall);
+      this._tray(f);
+      this._flights(f, wall);
+      this._flashes(wall);
+    } else {
+      this._heat(f, wall);
+      this._detail(f);
+      this._tray(f);
+    }
     return g;
   }
 
@@ -277,37 +373,49 @@ export class Stage {
     ctx.roundRect(x, y, w, h, r);
   }
 
-  _titles(snap) {
+  _titles(f) {
     const g = this.geom;
     const th = this.theme;
+    const L = f.layout;
     this._text(g.narrow ? "producers" : "PRODUCERS", g.pad, g.pad + 8, { size: 11, color: th.muted, weight: "600" });
-    const t0 = snap.topics[0];
-    if (t0) {
-      const name = snap.topics.length > 1 ? "TOPICS" : `TOPIC ${t0.name} · ${t0.partitions.length} partitions`;
-      this._text(name, g.midX0, g.pad + 8, { size: 11, color: th.muted, weight: "600", max: g.midX1 - g.midX0 });
+    const t0 = L.topics[0];
+    if (!t0) return;
+    if (g.mode === "heat") {
+      const what = L.topics.length > 1 ? `${L.topics.length} TOPICS · ${f.total} partitions` : `TOPIC ${t0.name} · ${t0.partitions} partitions`;
+      this._text(`${what} · ${L.groups.length} group${L.groups.length === 1 ? "" : "s"} · ${f.totalMembers} consumers — a cell per partition (colour: owner, dark fill: lag); click or ↑/↓ to focus`, g.midX0, g.pad + 8, { size: 11, color: th.muted, weight: "600", max: g.midX1 - g.midX0 });
+      return;
     }
-    if (snap.groups.length) this._text("CONSUMER GROUP" + (snap.groups.length > 1 ? "S" : ""), g.groups[0].x, g.pad + 8, { size: 11, color: th.muted, weight: "600" });
+    const name = L.topics.length > 1 ? "TOPICS" : `TOPIC ${t0.name} · ${t0.partitions} partitions`;
+    this._text(name, g.midX0, g.pad + 8, { size: 11, color: th.muted, weight: "600", max: g.midX1 - g.midX0 });
+    if (L.groups.length) this._text("CONSUMER GROUP" + (L.groups.length > 1 ? "S" : ""), g.groups[0].x, g.pad + 8, { size: 11, color: th.muted, weight: "600" });
   }
 
-  _producers(snap) {
+  _producers(f) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    snap.producers.forEach((p, i) => {
+    const K = f.K;
+    f.layout.producers.forEach((p, i) => {
       const r = g.producers[i];
-      this._round(r.x, r.y, r.w, r.h, 8);
+      this._round(r.x, r.y, r.w, r.h, r.h > 24 ? 8 : 3);
       ctx.fillStyle = th.panel;
       ctx.fill();
       ctx.strokeStyle = th.shelfEdge;
       ctx.lineWidth = 1;
       ctx.stroke();
+      const rate = f.producer(i, K.PR_RATE), produced = f.producer(i, K.PR_PRODUCED);
+      if (r.h < 30) {
+        this._text(`${p.id} · ${fmtRate(rate)}/s`, r.x + 6, r.y + r.h / 2, { size: clamp(r.h * 0.6, 8, 11), weight: "600", max: r.w - 10 });
+        return;
+      }
       this._text(p.id, r.x + 8, r.y + 13, { size: 12, weight: "600", max: r.w - 14 });
       const keys = p.key_prefix ? `key: ${p.key_prefix}-*` : "no key";
       this._text(keys, r.x + 8, r.y + 28, { size: 11, color: th.muted, max: r.w - 14 });
-      if (r.h > 48) this._text(`${fmtRate(p.rate_per_sec)}/s · ${p.produced} sent`, r.x + 8, r.y + 43, { size: 11, color: th.muted, max: r.w - 14 });
+      if (r.h > 48) this._text(`${fmtRate(rate)}/s · ${produced} sent`, r.x + 8, r.y + 43, { size: 11, color: th.muted, max: r.w - 14 });
       // Unkeyed producers stick to one partition per batch (KIP-794): point at it.
-      if (p.sticky_partition !== null && p.sticky_partition !== undefined) {
-        const row = g.rowOf.get(`${p.topic}:${p.sticky_partition}`);
+      const sticky = f.producer(i, K.PR_STICKY);
+      if (sticky >= 0 && g.mode === "rows") {
+        const row = g.rowOf.get(f.index(p.topic, sticky));
         if (row) {
           ctx.strokeStyle = th.faint;
           ctx.setLineDash([3, 3]);
@@ -321,48 +429,66 @@ export class Stage {
     });
   }
 
-  _shelves(snap, dtWall) {
+  /** Groups subscribed to partition i, with their numbers there. */
+  _groupsHere(f, i) {
+    const K = f.K;
+    const out = [];
+    for (let gi = 0; gi < f.layout.groups.length; gi++) {
+      if (!(f.gp(gi, i, K.GP_SUBSCRIBED) > 0)) continue;
+      const c = f.gp(gi, i, K.GP_COMMITTED), pos = f.gp(gi, i, K.GP_POSITION), o = f.gp(gi, i, K.GP_OWNER);
+      out.push({ gi, committed: c >= 0 ? c : null, position: pos >= 0 ? pos : null, owner: o >= 0 ? o : null, lag: f.gp(gi, i, K.GP_LAG) });
+    }
+    return out;
+  }
+
+  _shelves(f, dtWall) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
+    let maxLeo = 1;
+    if (!g.detailed) for (let i = 0; i < f.total; i++) maxLeo = Math.max(maxLeo, f.logEnd(i));
     for (const row of g.rows) {
       if (row.header) {
-        this._text(snap.topics[row.topic].name, g.midX0, row.y + row.h / 2, { size: 11, color: th.muted, weight: "600" });
+        this._text(f.layout.topics[row.topic].name, g.midX0, row.y + row.h / 2, { size: 11, color: th.muted, weight: "600" });
         continue;
       }
-      const pv = snap.topics[row.topic].partitions[row.partition];
+      const i = row.i;
+      const leo = f.logEnd(i);
       const cy = row.y + row.h / 2;
       const bandH = Math.max(4, row.h - (g.detailed ? 6 : 2));
-      // the shelf
       ctx.fillStyle = th.shelf;
       ctx.fillRect(g.shelf.x0 - 4, cy - bandH / 2, g.shelf.x1 - g.shelf.x0 + 8, bandH);
       ctx.fillStyle = th.shelfEdge;
       ctx.fillRect(g.shelf.x0 - 4, cy + bandH / 2 - 1, g.shelf.x1 - g.shelf.x0 + 8, 1);
-      this._labelMark(snap, row, cy);
-      // label "P3"
+      this._labelMark(f, row, cy);
+      if (this.focus?.partition === i) {
+        ctx.strokeStyle = th.ink;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(g.shelf.x0 - 6, cy - bandH / 2 - 2, g.shelf.x1 - g.shelf.x0 + 12, bandH + 4);
+        ctx.lineWidth = 1;
+      }
       if (g.detailed || row.partition % Math.ceil(10 / Math.max(1, row.h)) === 0) {
         this._text(`P${row.partition}`, g.midX0, cy, { size: clamp(row.h * 0.45, 8, 13), weight: "600" });
       }
-      const groupsHere = snap.groups.map((gv, gi) => ({ gv, gi, part: gv.partitions.find((x) => x.topic === row.topic && x.partition === row.partition) })).filter((x) => x.part);
-      const lo = this._lo(pv);
-      if (g.detailed) this._envelopes(row, pv, lo, groupsHere);
-      else this._bar(row, pv, groupsHere);
+      const groupsHere = this._groupsHere(f, i);
+      const lo = this._lo(f, i);
+      if (g.detailed) this._envelopes(f, row, lo, groupsHere);
+      else this._bar(row, leo, maxLeo, groupsHere);
       // committed markers, one per group, smoothed so a commit slides rather than jumps
-      groupsHere.forEach(({ gi, part }, k) => {
-        if (part.committed === null || part.committed === undefined) return;
-        const id = `${gi}:${row.topic}:${row.partition}`;
+      for (const part of groupsHere) {
+        if (part.committed === null) continue;
+        const id = `${part.gi}:${i}`;
         let shown = this.committedShown.get(id);
         shown = shown === undefined || this.reducedMotion ? part.committed : lerp(shown, part.committed, Math.min(1, dtWall / 120));
         if (Math.abs(shown - part.committed) < 0.01) shown = part.committed;
         this.committedShown.set(id, shown);
-        const x = g.detailed ? g.shelf.x0 + (shown - lo) * g.slot - 1.5 : g.shelf.x0 + (g.shelf.x1 - g.shelf.x0) * (pv.log_end_offset ? shown / pv.log_end_offset : 0);
+        const x = g.detailed ? g.shelf.x0 + (shown - lo) * g.slot - 1.5 : g.shelf.x0 + (g.shelf.x1 - g.shelf.x0) * (shown / maxLeo);
         const xc = clamp(x, g.shelf.x0 - 3, g.shelf.x1 + 2);
-        const col = groupColor(gi, th);
+        const col = groupColor(part.gi, th);
         ctx.fillStyle = col;
         ctx.fillRect(xc - 1, cy - bandH / 2, 2, bandH);
         if (g.detailed) {
-          // a flag under the shelf: ▲ with the committed offset
-          const fy = cy + bandH / 2 - 1 - k * 0;
+          const fy = cy + bandH / 2 - 1;
           ctx.beginPath();
           ctx.moveTo(xc, fy - 6);
           ctx.lineTo(xc - 5, fy + 1);
@@ -371,35 +497,36 @@ export class Stage {
           ctx.fill();
           if (x < g.shelf.x0 - 3) this._text(`◀${part.committed}`, g.shelf.x0 - 2, cy - bandH / 2 + 6, { size: 9, color: col });
         }
-      });
+      }
       // log-end offset at the shelf's end
-      const leoX = g.detailed ? Math.min(g.shelf.x1, g.shelf.x0 + (pv.log_end_offset - lo) * g.slot) : g.shelf.x1;
+      const leoX = g.detailed ? Math.min(g.shelf.x1, g.shelf.x0 + (leo - lo) * g.slot) : g.shelf.x1;
       ctx.fillStyle = th.ink;
       ctx.fillRect(leoX, cy - bandH / 2, 1.5, bandH);
-      if (row.h >= 11) this._text(g.detailed ? `${pv.log_end_offset}` : `${pv.log_end_offset}`, g.shelf.x1 + 8, cy - (g.detailed && row.h > 30 ? 6 : 0), { size: clamp(row.h * 0.36, 8, 12), weight: "600" });
+      if (row.h >= 11) this._text(`${leo}`, g.shelf.x1 + 8, cy - (g.detailed && row.h > 30 ? 6 : 0), { size: clamp(row.h * 0.36, 8, 12), weight: "600" });
       if (g.detailed && row.h > 30) {
-        const lag = groupsHere[0]?.part.lag;
+        const lag = groupsHere[0]?.lag;
         this._text(`LEO${lag !== undefined ? ` · lag ${lag}` : ""}`, g.shelf.x1 + 8, cy + 8, { size: 9, color: th.muted, max: g.midX1 - g.shelf.x1 + 40 });
       }
     }
   }
 
-  _envelopes(row, pv, lo, groupsHere) {
+  _envelopes(f, row, lo, groupsHere) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    const hid = this.hidden.get(`${row.topic}:${row.partition}`);
+    const i = row.i;
+    const hid = this.hidden.get(i);
     const eh = Math.min(row.h - 12, g.ew * 0.72);
     const cy = row.y + row.h / 2;
-    const committed = groupsHere[0]?.part.committed ?? 0;
-    const position = groupsHere[0]?.part.position;
-    for (let o = lo; o < pv.log_end_offset; o++) {
+    const committed = groupsHere[0]?.committed ?? 0;
+    const position = groupsHere[0]?.position;
+    const leo = f.logEnd(i);
+    for (let o = lo; o < leo; o++) {
       if (hid?.has(o)) continue;
       const x = g.shelf.x0 + (o - lo) * g.slot;
-      const i = o - pv.recent_base_offset;
-      const known = i >= 0 && i < pv.recent_keys.length;
-      const key = known ? pv.recent_keys[i] : null;
-      const txn = known ? pv.recent_txn[i] : 0;
+      const key = f.keyAt(i, o);
+      const known = key !== undefined;
+      const txn = f.kindAt(i, o);
       const done = o < committed;
       if (txn === 4) {
         // a transaction marker: a thin post, not a record
@@ -449,20 +576,19 @@ export class Stage {
     }
   }
 
-  /** Compact partition: log-end as a bar, committed part shaded. */
-  _bar(row, pv, groupsHere) {
+  /** Compact partition: log-end as a bar, committed part shaded in the owner's colour. */
+  _bar(row, leo, maxLeo, groupsHere) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    const maxLeo = Math.max(1, ...this._snap.topics[row.topic].partitions.map((p) => p.log_end_offset));
-    const w = (g.shelf.x1 - g.shelf.x0) * (pv.log_end_offset / maxLeo);
+    const w = (g.shelf.x1 - g.shelf.x0) * (leo / maxLeo);
     const h = Math.max(2, row.h - 3);
     const y = row.y + (row.h - h) / 2;
     ctx.fillStyle = th.faint;
     ctx.fillRect(g.shelf.x0, y, w, h);
-    const c = groupsHere[0]?.part.committed ?? 0;
-    const owner = groupsHere[0]?.part.owner;
-    ctx.fillStyle = owner === null || owner === undefined ? th.noKey : memberColor(owner, th);
+    const c = groupsHere[0]?.committed ?? 0;
+    const owner = groupsHere[0]?.owner;
+    ctx.fillStyle = owner === null || owner === undefined ? th.noKey : this._member(owner);
     ctx.fillRect(g.shelf.x0, y, (g.shelf.x1 - g.shelf.x0) * (c / maxLeo), h);
   }
 
@@ -472,16 +598,19 @@ export class Stage {
   }
 
   /** Lines from each partition to its owner; an owner change slides the line's end across. */
-  _ownership(snap, wall) {
+  _ownership(f, wall) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    snap.groups.forEach((gv, gi) => {
-      for (const part of gv.partitions) {
-        const row = g.rowOf.get(`${part.topic}:${part.partition}`);
+    const K = f.K;
+    const many = f.layout.groups.length > 1;
+    f.layout.groups.forEach((_, gi) => {
+      for (const i of f.subscribed[gi]) {
+        const row = g.rowOf.get(i);
         if (!row) continue;
-        const id = `${gi}:${part.topic}:${part.partition}`;
-        const owner = part.owner ?? null;
+        const id = `${gi}:${i}`;
+        const o = f.gp(gi, i, K.GP_OWNER);
+        const owner = o >= 0 ? o : null;
         const target = owner === null ? null : this._memberAnchor(gi, owner);
         let a = this.ownerAnim.get(id);
         if (!a) {
@@ -500,7 +629,6 @@ export class Stage {
         const y0 = row.y + row.h / 2;
         const end = this._lineEnd(a, wall);
         if (!end) {
-          // no owner: a grey stub and a question mark
           ctx.strokeStyle = th.faint;
           ctx.setLineDash([2, 3]);
           ctx.beginPath();
@@ -511,12 +639,12 @@ export class Stage {
           if (row.h >= 12) this._text("?", x0 + 20, y0, { size: 10, color: th.muted });
           continue;
         }
-        const col = owner === null ? th.faint : memberColor(owner, th);
-        const mark = this.rebalance?.marks(gi).get(`${part.topic}:${part.partition}`);
+        const col = owner === null ? th.faint : this._member(owner);
+        const mark = this.rebalance?.marks(gi).get(`${row.topic}:${row.partition}`);
         const moved = mark?.kind === "moved" && mark.to === owner;
         const beat = moved ? this._pulse(mark.seq, wall) : 0;
         ctx.strokeStyle = col;
-        ctx.globalAlpha = moved ? 1 : snap.groups.length > 1 ? 0.55 : 0.8;
+        ctx.globalAlpha = moved ? 1 : many ? 0.55 : 0.8;
         ctx.lineWidth = (g.detailed ? 2 : 1) * (moved ? 1.8 + beat : 1);
         ctx.beginPath();
         ctx.moveTo(x0, y0);
@@ -541,14 +669,27 @@ export class Stage {
     return { x: lerp(a.from.x, a.to.x, e), y: lerp(a.from.y, a.to.y, e) };
   }
 
-  _groups(snap, wall) {
+  /** Per group, per member slot: the partitions it owns ("P3 P5"), from the owner arrays. */
+  _assigned(f, gi) {
+    const K = f.K;
+    const out = f.layout.groups[gi].members.map(() => []);
+    for (const i of f.subscribed[gi]) {
+      const o = f.gp(gi, i, K.GP_OWNER);
+      if (o >= 0 && out[o]) out[o].push(f.partOfIdx[i]);
+    }
+    return out;
+  }
+
+  _groups(f, wall) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    snap.groups.forEach((gv, gi) => {
+    const K = f.K;
+    f.layout.groups.forEach((gl, gi) => {
       const gr = g.groups[gi];
-      const rebalancing = gv.state !== "Stable";
-      const flash = this.flashes.find((f) => f.kind === "rebalance" && f.group === gi && wall - f.t0 < 1200);
+      const state = f.groupState(gi);
+      const rebalancing = state !== "Stable";
+      const flash = this.flashes.find((x) => x.kind === "rebalance" && x.group === gi && wall - x.t0 < 1200);
       this._round(gr.x, gr.y, gr.w, gr.h, 6);
       ctx.fillStyle = rebalancing ? (th === THEMES.dark ? "#4a3b12" : "#fff3cd") : th.panel;
       ctx.fill();
@@ -556,63 +697,68 @@ export class Stage {
       ctx.lineWidth = flash ? 2.5 : 1.5;
       ctx.stroke();
       ctx.lineWidth = 1;
-      const strat = gv.strategy ? ` · ${gv.strategy}${gv.cooperative ? " (cooperative)" : ""}` : "";
-      this._text(`${gv.id}`, gr.x + 7, gr.y + 10, { size: 12, weight: "700", max: gr.w * 0.5 });
-      this._text(stateWord(gv.state), gr.x + gr.w - 6, gr.y + 10, { size: 11, color: rebalancing ? th.dup : th.ok, align: "right", weight: "600", max: gr.w * 0.48 });
-      this._text(`generation ${gv.generation}${strat}`, gr.x + 7, gr.y + 25, { size: 10, color: th.muted, max: gr.w - 12 });
-      gv.members.forEach((mv, m) => this._member(gi, gv, mv, m, gr.members[m], wall));
+      const strategy = f.groupStrategy(gi);
+      const strat = strategy ? ` · ${strategy}${gl.cooperative ? " (cooperative)" : ""}` : "";
+      this._text(`${gl.id}`, gr.x + 7, gr.y + 10, { size: 12, weight: "700", max: gr.w * 0.5 });
+      this._text(stateWord(state), gr.x + gr.w - 6, gr.y + 10, { size: 11, color: rebalancing ? th.dup : th.ok, align: "right", weight: "600", max: gr.w * 0.48 });
+      this._text(`generation ${f.group(gi, K.G_GENERATION)}${strat}`, gr.x + 7, gr.y + 25, { size: 10, color: th.muted, max: gr.w - 12 });
+      const assigned = this._assigned(f, gi);
+      gl.members.forEach((name, m) => this._memberBox(f, gi, m, name, assigned[m], gr.members[m], wall));
     });
   }
 
-  _member(gi, gv, mv, m, r, wall) {
+  _memberBox(f, gi, m, name, parts, r, wall) {
     const th = this.theme;
     const ctx = this.ctx;
-    const dead = mv.state === "Crashed" || mv.state === "Left";
-    const idle = mv.state === "Idle";
+    const K = f.K;
+    const state = f.memberState(gi, m);
+    const dead = state === "Crashed" || state === "Left";
+    const idle = state === "Idle";
     // An idle consumer bobs gently (and dims): it is in the group with nothing to read.
     const bob = idle && !this.reducedMotion ? Math.sin(wall / 500 + m) * 2 : 0;
     const y = r.y + bob;
-    const col = memberColor(m, th);
+    const col = this._member(m);
     ctx.globalAlpha = dead ? 0.5 : idle ? 0.75 : 1;
     this._round(r.x, y, r.w, r.h, 8);
     ctx.fillStyle = th.panel;
     ctx.fill();
-    ctx.strokeStyle = dead ? th.faint : col;
-    ctx.lineWidth = 2;
-    if (mv.state === "Left") ctx.setLineDash([4, 3]);
+    const focused = this.focus?.member?.[0] === gi && this.focus.member[1] === m;
+    ctx.strokeStyle = focused ? th.ink : dead ? th.faint : col;
+    ctx.lineWidth = focused ? 3 : 2;
+    if (state === "Left") ctx.setLineDash([4, 3]);
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.lineWidth = 1;
-    // colour tab on the left edge: the colour its partitions' lines use
     ctx.fillStyle = dead ? th.faint : col;
     ctx.fillRect(r.x + 1, y + 4, 4, r.h - 8);
-    const leader = gv.leader === m ? " ★" : "";
+    const leader = f.member(gi, m, K.M_LEADER) > 0 ? " ★" : "";
     const big = r.h >= 40;
-    const label = mv.state.toLowerCase();
+    const label = state.toLowerCase();
     ctx.font = "600 10px system-ui, sans-serif";
     const bw = ctx.measureText(label).width + 10;
-    // Narrow boxes (docs width, phones): the badge goes under the name instead of beside it.
     const stacked = big && r.w - bw - 22 < 70;
     const line = stacked ? 14 : 0;
-    this._text(`${mv.name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 });
+    this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 });
     const bx = stacked ? r.x + 10 : r.x + r.w - bw - 6;
     const by = stacked ? y + 20 : y + (big ? 5 : r.h / 2 - 7);
     this._round(bx, by, bw, 14, 7);
-    ctx.fillStyle = STATE_COLORS[mv.state] ?? th.muted;
+    ctx.fillStyle = STATE_COLORS[state] ?? th.muted;
     ctx.fill();
     this._text(label, bx + bw / 2, by + 7.5, { size: 10, color: "#fff", align: "center", weight: "600" });
     if (big && (!stacked || r.h >= 50)) {
-      const mine = dead ? [] : mv.assigned; // a dead process owns nothing, whatever it last believed
-      const parts = mine.length ? mine.map(([, p]) => `P${p}`).join(" ") : idle ? "no partitions · zzz" : "—";
-      this._text(parts, r.x + 10, y + 28 + line, { size: 10, color: th.muted, max: r.w - 16 });
+      const mine = dead ? [] : parts; // a dead process owns nothing, whatever it last believed
+      const text = mine.length ? mine.map((p) => `P${p}`).join(" ") : idle ? "no partitions · zzz" : "—";
+      this._text(text, r.x + 10, y + 28 + line, { size: 10, color: th.muted, max: r.w - 16 });
       if (r.h >= 52 + line) {
-        const work = mv.processing ? `working on P${mv.processing[1]}@${mv.processing[2]}` : "";
-        const pend = mv.pending ? ` · ${mv.pending} waiting` : "";
-        this._text(`${work}${pend}` || `${mv.processed} processed`, r.x + 10, y + 42 + line, { size: 10, color: th.muted, max: r.w - 16 });
+        const pi = f.member(gi, m, K.M_PROC_PARTITION);
+        const work = pi >= 0 ? `working on P${f.partOfIdx[pi]}@${f.member(gi, m, K.M_PROC_OFFSET)}` : "";
+        const pending = f.member(gi, m, K.M_PENDING);
+        const pend = pending > 0 ? ` · ${pending} waiting` : "";
+        this._text(`${work}${pend}` || `${f.member(gi, m, K.M_PROCESSED)} processed`, r.x + 10, y + 42 + line, { size: 10, color: th.muted, max: r.w - 16 });
       }
     }
     ctx.globalAlpha = 1;
-    if (mv.state === "Crashed") {
+    if (state === "Crashed") {
       ctx.strokeStyle = th.crashed;
       ctx.lineWidth = 2.5;
       ctx.beginPath();
@@ -626,13 +772,153 @@ export class Stage {
     this.hits.push({ kind: "consumer", group: gi, member: m, x: r.x, y: r.y, w: r.w, h: r.h });
   }
 
-  _tray(snap) {
+  // ---- heatmap -------------------------------------------------------------------------------
+
+  _heat(f, wall) {
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    const K = f.K;
+    const fp = this.focus?.partition;
+    const fm = this.focus?.member;
+    f.layout.groups.forEach((gl, gi) => {
+      const c = g.groups[gi];
+      const state = f.groupState(gi);
+      const rebalancing = state !== "Stable";
+      const flash = this.flashes.find((x) => x.kind === "rebalance" && x.group === gi && wall - x.t0 < 1200);
+      // header
+      this._round(c.x, c.y, c.w, c.headerH - 4, 6);
+      ctx.fillStyle = rebalancing ? (th === THEMES.dark ? "#4a3b12" : "#fff3cd") : th.panel;
+      ctx.fill();
+      ctx.strokeStyle = flash ? th.dup : groupColor(gi, th);
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      ctx.lineWidth = 1;
+      const strategy = f.groupStrategy(gi);
+      this._text(`${gl.id} · ${stateWord(state)}`, c.x + 6, c.y + 9, { size: 12, weight: "700", color: rebalancing ? th.dup : th.ink, max: c.w - 12 });
+      this._text(`gen ${f.group(gi, K.G_GENERATION)}${strategy ? ` · ${strategy}` : ""} · lag ${fmtCount(f.group(gi, K.G_LAG_NOW))} · ${fmtCount(f.group(gi, K.G_PROCESSED))} processed`, c.x + 6, c.y + 22, { size: 10, color: th.muted, max: c.w - 12 });
+      // partition cells
+      const parts = f.subscribed[gi];
+      let maxLag = 1;
+      for (const i of parts) maxLag = Math.max(maxLag, f.gp(gi, i, K.GP_LAG));
+      const cell = c.cell;
+      const inner = cell > 3 ? cell - 1 : cell;
+      const focusOwner = fm && fm[0] === gi ? fm[1] : -2;
+      let fx = -1, fy = -1;
+      for (let k = 0; k < parts.length; k++) {
+        const i = parts[k];
+        const x = c.hx + (k % c.cols) * cell, y = c.hy + Math.floor(k / c.cols) * cell;
+        const o = f.gp(gi, i, K.GP_OWNER);
+        ctx.fillStyle = o >= 0 ? this._member(o) : th.faint;
+        ctx.fillRect(x, y, inner, inner);
+        const lag = f.gp(gi, i, K.GP_LAG);
+        if (lag > 0) {
+          const h = Math.max(1, inner * Math.min(1, lag / maxLag));
+          ctx.fillStyle = "rgba(0,0,0,0.55)";
+          ctx.fillRect(x, y + inner - h, inner, h);
+        }
+        if (o === focusOwner) {
+          ctx.strokeStyle = th.ink;
+          ctx.strokeRect(x + 0.5, y + 0.5, inner - 1, inner - 1);
+        }
+        if (i === fp) { fx = x; fy = y; }
+      }
+      if (fx >= 0) {
+        ctx.strokeStyle = th.ink;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(fx - 1.5, fy - 1.5, inner + 3, inner + 3);
+        ctx.lineWidth = 1;
+      }
+      // partition numbers every few rows, when there is room
+      if (cell >= 10) {
+        const rowsN = Math.ceil(parts.length / c.cols);
+        const every = Math.max(1, Math.ceil(14 / cell));
+        for (let r = 0; r < rowsN; r += every) this._text(`P${f.partOfIdx[parts[r * c.cols]]}`, c.hx + 2, c.hy + r * cell + inner / 2, { size: clamp(cell * 0.45, 7, 10), color: "#fff", weight: "600" });
+      }
+      this.hits.push({ kind: "heat", group: gi, x: c.hx, y: c.hy, w: c.cols * cell, h: Math.ceil(parts.length / c.cols) * cell, cols: c.cols, cell, parts });
+      // member tiles
+      const t = c.mTile;
+      const ti = t > 3 ? t - 1 : t;
+      for (let m = 0; m < gl.members.length; m++) {
+        const x = c.mx + (m % c.mCols) * t, y = c.my + Math.floor(m / c.mCols) * t;
+        const st = f.memberState(gi, m);
+        ctx.fillStyle = STATE_COLORS[st] ?? th.muted;
+        ctx.fillRect(x, y, ti, ti);
+        if (f.member(gi, m, K.M_LEADER) > 0) { ctx.fillStyle = "#fff"; ctx.fillRect(x + ti / 2 - 1, y + ti / 2 - 1, 2, 2); }
+        if (focusOwner === m) { ctx.strokeStyle = th.ink; ctx.lineWidth = 2; ctx.strokeRect(x - 1, y - 1, ti + 2, ti + 2); ctx.lineWidth = 1; }
+        this.hits.push({ kind: "consumer", group: gi, member: m, x, y, w: ti, h: ti });
+      }
+    });
+    // crash flashes on member tiles
+    this.flashes = this.flashes.filter((x) => wall - x.t0 < 1400);
+    for (const fl of this.flashes) {
+      if (fl.kind !== "crash") continue;
+      const h = this.hits.find((x) => x.kind === "consumer" && x.group === fl.group && x.member === fl.member);
+      if (!h) continue;
+      ctx.globalAlpha = 1 - (wall - fl.t0) / 1400;
+      ctx.strokeStyle = th.crashed;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(h.x - 3, h.y - 3, h.w + 6, h.h + 6);
+      ctx.lineWidth = 1;
+      ctx.globalAlpha = 1;
+    }
+  }
+
+  /** The detail box under the heatmap: the focused partition or consumer, in numbers. */
+  _detail(f) {
+    const g = this.geom;
+    const d = g.detail;
+    const th = this.theme;
+    const ctx = this.ctx;
+    const K = f.K;
+    this._round(d.x, d.y, d.w, d.h, 6);
+    ctx.fillStyle = th.panel;
+    ctx.fill();
+    ctx.strokeStyle = th.faint;
+    ctx.stroke();
+    const fp = this.focus?.partition;
+    const fm = this.focus?.member;
+    if (fp !== undefined && fp < f.total) {
+      const t = f.layout.topics[f.topicOfIdx[fp]];
+      this._text(`${t.name} P${f.partOfIdx[fp]} · log ${f.logStart(fp)}–${f.logEnd(fp)} · last stable ${f.lso(fp)}`, d.x + 8, d.y + 11, { size: 12, weight: "700", max: d.w - 16 });
+      const lines = this._groupsHere(f, fp).map((x) => `${f.layout.groups[x.gi].id}: ${x.owner === null ? "no owner" : f.memberName(x.gi, x.owner)} · committed ${x.committed ?? "—"} · lag ${x.lag} · down ${(f.gp(x.gi, fp, K.GP_DOWNTIME_MS) / 1000).toFixed(1)} s`);
+      this._text(lines.join("   |   "), d.x + 8, d.y + 28, { size: 11, color: th.muted, max: d.w - 16 });
+      // its newest records, newest at the right
+      const n = f.tailCount(fp), base = f.tailBase(fp);
+      if (n > 0) {
+        const ew = 12, slot = 14;
+        const fit = Math.min(n, Math.floor((d.w - 16) / slot));
+        for (let k = 0; k < fit; k++) {
+          const o = base + n - fit + k;
+          const key = f.keyAt(fp, o);
+          this._envelope(d.x + 8 + k * slot, d.y + 44, ew, 9, keyColor(key, th), f.kindAt(fp, o));
+        }
+        this._text(`newest ${fit} records (colour: key) · Esc clears the focus`, d.x + 8, d.y + 63, { size: 10, color: th.muted, max: d.w - 16 });
+      }
+    } else if (fm) {
+      const [gi, m] = fm;
+      const parts = this._assigned(f, gi)[m] ?? [];
+      const pi = f.member(gi, m, K.M_PROC_PARTITION);
+      this._text(`${f.memberName(gi, m)} (${f.layout.groups[gi].id}) · ${f.memberState(gi, m).toLowerCase()}${f.member(gi, m, K.M_LEADER) > 0 ? " · leader" : ""} · generation ${f.member(gi, m, K.M_GENERATION)}`, d.x + 8, d.y + 11, { size: 12, weight: "700", max: d.w - 16 });
+      this._text(`${parts.length} partition${parts.length === 1 ? "" : "s"}: ${parts.slice(0, 40).map((p) => `P${p}`).join(" ")}${parts.length > 40 ? " …" : ""}`, d.x + 8, d.y + 28, { size: 11, color: th.muted, max: d.w - 16 });
+      this._text(`${f.member(gi, m, K.M_PROCESSED)} processed${pi >= 0 ? ` · working on P${f.partOfIdx[pi]}@${f.member(gi, m, K.M_PROC_OFFSET)}` : ""}${f.member(gi, m, K.M_PENDING) > 0 ? ` · ${f.member(gi, m, K.M_PENDING)} waiting` : ""}`, d.x + 8, d.y + 45, { size: 11, color: th.muted, max: d.w - 16 });
+    } else {
+      this._text("Click a partition cell or a consumer tile (or press ↓ on the stage) to see its numbers here.", d.x + 8, d.y + 14, { size: 11, color: th.muted, max: d.w - 16 });
+      const K2 = K;
+      let produced = 0;
+      for (let p = 0; p < f.layout.producers.length; p++) produced += f.producer(p, K2.PR_PRODUCED);
+      this._text(`${fmtCount(produced)} produced · ${fmtCount(f.sum(K.G_PROCESSED))} processed · lag ${fmtCount(f.sum(K.G_LAG_NOW))} · ${f.sum(K.G_REBALANCES)} rebalances`, d.x + 8, d.y + 32, { size: 11, color: th.muted, max: d.w - 16 });
+    }
+  }
+
+  _tray(f) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
     const t = g.tray;
-    const lost = snap.groups.reduce((a, gv) => a + gv.lost, 0);
-    const dups = snap.groups.reduce((a, gv) => a + gv.duplicates, 0);
+    const K = f.K;
+    const lost = f.sum(K.G_LOST);
+    const dups = f.sum(K.G_DUPLICATES);
     this._round(t.x, t.y, t.w, t.h, 6);
     ctx.fillStyle = lost ? (th === THEMES.dark ? "#3b1a1a" : "#fdecea") : th.panel;
     ctx.fill();
@@ -642,66 +928,59 @@ export class Stage {
     ctx.setLineDash([]);
     this._text(`lost tray: ${lost}`, t.x + 8, t.y + t.h / 2, { size: 11, color: lost ? th.lost : th.muted, weight: "600" });
     this._text(`duplicates: ${dups}`, t.x + t.w - 8, t.y + t.h / 2, { size: 11, color: dups ? th.dup : th.muted, weight: "600", align: "right" });
-    // envelopes resting in the tray (most recent, up to what fits)
     const n = Math.min(this.lostTray.length, Math.floor((t.w - 220) / 16));
-    for (let i = 0; i < n; i++) {
-      this._envelope(t.x + 100 + i * 16, t.y + 7, 13, 10, th.lost);
-    }
+    for (let i = 0; i < n; i++) this._envelope(t.x + 100 + i * 16, t.y + 7, 13, 10, th.lost);
   }
 
-  _flights(snap, wall) {
+  _flights(f, wall) {
     const g = this.geom;
     const th = this.theme;
     const keep = [];
-    for (const f of this.flights) {
-      const t = (wall - f.t0) / f.dur;
-      if (t < 0) { keep.push(f); continue; }
+    for (const fl of this.flights) {
+      const t = (wall - fl.t0) / fl.dur;
+      if (t < 0) { keep.push(fl); continue; }
       let from, to, color;
-      if (f.kind === "append") {
-        const pr = g.producers[f.producer];
+      if (fl.kind === "append") {
+        const pr = g.producers[fl.producer];
         from = pr ? { x: pr.x + pr.w, y: pr.y + pr.h / 2 } : null;
-        to = this.slotPoint(f.topic, f.partition, f.offset);
-        color = keyColor(f.key, th);
-      } else if (f.kind === "fetch") {
-        from = this.slotPoint(f.topic, f.partition, f.offset);
-        to = this._memberAnchor(f.group, f.member);
+        to = this.slotPoint(fl.i, fl.offset);
+        color = keyColor(fl.key, th);
+      } else if (fl.kind === "fetch") {
+        from = this.slotPoint(fl.i, fl.offset);
+        to = this._memberAnchor(fl.group, fl.member);
         if (to) to = { x: to.x + 12, y: to.y };
-        const pv = snap.topics[f.topic]?.partitions[f.partition];
-        const i = pv ? f.offset - pv.recent_base_offset : -1;
-        color = pv && i >= 0 && i < pv.recent_keys.length ? keyColor(pv.recent_keys[i], th) : th.noKey;
-      } else if (f.kind === "output") {
-        // consume-transform-produce: the result travels from the consumer to the output topic
-        const m = this._memberAnchor(f.group, f.member);
+        const k = f.keyAt(fl.i, fl.offset);
+        color = k === undefined ? th.noKey : keyColor(k, th);
+      } else if (fl.kind === "output") {
+        const m = this._memberAnchor(fl.group, fl.member);
         from = m ? { x: m.x, y: m.y } : null;
-        to = this.slotPoint(f.topic, f.partition, f.offset);
+        to = this.slotPoint(fl.i, fl.offset);
         color = th.txnOpen;
       } else {
-        from = this.slotPoint(f.topic, f.partition, f.offset);
+        from = this.slotPoint(fl.i, fl.offset);
         to = { x: g.tray.x + 100 + (this.lostTray.length % 20) * 16, y: g.tray.y + 12 };
         color = th.lost;
       }
       if (t >= 1 || !from || !to) {
-        this._land(f);
+        this._land(fl);
         continue;
       }
-      keep.push(f);
+      keep.push(fl);
       const e = ease(t);
       const x = lerp(from.x, to.x, e);
-      // a small arc: envelopes are tossed, not slid
-      const y = lerp(from.y, to.y, e) - Math.sin(Math.PI * t) * (f.kind === "lost" ? -10 : 18);
-      if (!g.detailed && f.kind !== "lost") continue;
+      const y = lerp(from.y, to.y, e) - Math.sin(Math.PI * t) * (fl.kind === "lost" ? -10 : 18);
+      if (!g.detailed && fl.kind !== "lost") continue;
       const ew = g.detailed ? g.ew * 0.8 : 10;
       this._envelope(x - ew / 2, y - ew * 0.36, ew, ew * 0.72, color);
     }
     this.flights = keep;
   }
 
-  _land(f) {
-    if (f.kind === "append" || f.kind === "output") {
-      const id = `${f.topic}:${f.partition}`;
-      this.hidden.get(id)?.delete(f.offset);
-    } else if (f.kind === "lost") {
-      this.lostTray.push(f.offset);
+  _land(fl) {
+    if (fl.kind === "append" || fl.kind === "output") {
+      this.hidden.get(fl.i)?.delete(fl.offset);
+    } else if (fl.kind === "lost") {
+      this.lostTray.push(fl.offset);
       if (this.lostTray.length > 40) this.lostTray.shift();
     }
   }
@@ -710,27 +989,28 @@ export class Stage {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    this.flashes = this.flashes.filter((f) => wall - f.t0 < 1400);
-    for (const f of this.flashes) {
-      const t = (wall - f.t0) / 1400;
-      if (f.kind === "crash" || f.kind === "dupMember" || f.kind === "abort") {
-        const r = g.groups[f.group]?.members[f.member];
+    const f = this.controller.frame;
+    this.flashes = this.flashes.filter((x) => wall - x.t0 < 1400);
+    for (const fl of this.flashes) {
+      const t = (wall - fl.t0) / 1400;
+      if (fl.kind === "crash" || fl.kind === "dupMember" || fl.kind === "abort") {
+        const r = g.groups[fl.group]?.members[fl.member];
         if (!r) continue;
-        ctx.strokeStyle = f.kind === "dupMember" ? th.dup : th.crashed;
+        ctx.strokeStyle = fl.kind === "dupMember" ? th.dup : th.crashed;
         ctx.globalAlpha = 1 - t;
         ctx.lineWidth = 3;
         this._round(r.x - 3 - t * 6, r.y - 3 - t * 6, r.w + 6 + t * 12, r.h + 6 + t * 12, 10);
         ctx.stroke();
         ctx.lineWidth = 1;
-        if (f.kind === "dupMember") this._text("DUP", r.x - 8, r.y + 8 - t * 12, { size: 11, color: th.dup, weight: "700", align: "right" });
+        if (fl.kind === "dupMember") this._text("DUP", r.x - 8, r.y + 8 - t * 12, { size: 11, color: th.dup, weight: "700", align: "right" });
         ctx.globalAlpha = 1;
-      } else if (f.kind === "dup") {
-        const row = g.rowOf.get(`${f.topic}:${f.partition}`);
+      } else if (fl.kind === "dup") {
+        const row = f && g.rowOf.get(f.index(fl.topic, fl.partition));
         if (!row) continue;
         ctx.globalAlpha = 1 - t;
         ctx.fillStyle = th.dup;
         ctx.fillRect(g.shelf.x0 - 6, row.y + 1, 3, row.h - 2);
-        this._text(f.text, g.shelf.x1 - 4, row.y + 7 - t * 6, { size: 10, color: th.dup, weight: "700", align: "right" });
+        this._text(fl.text, g.shelf.x1 - 4, row.y + 7 - t * 6, { size: 10, color: th.dup, weight: "700", align: "right" });
         ctx.globalAlpha = 1;
       }
     }
@@ -747,28 +1027,28 @@ export class Stage {
   }
 
   /** The rebalance marks on partition row (t, p): [{gi, mark}] for every group. */
-  _rowMarks(snap, row) {
+  _rowMarks(f, row) {
     if (!this.rebalance) return [];
     const out = [];
-    snap.groups.forEach((_, gi) => {
+    for (let gi = 0; gi < f.layout.groups.length; gi++) {
       const m = this.rebalance.marks(gi).get(`${row.topic}:${row.partition}`);
       if (m && m.kind !== "new") out.push({ gi, mark: m });
-    });
+    }
     return out;
   }
 
   /** A pill behind the shelf label: the new owner's colour when the partition moved. */
-  _labelMark(snap, row, cy) {
+  _labelMark(f, row, cy) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    const marks = this._rowMarks(snap, row);
+    const marks = this._rowMarks(f, row);
     const moved = marks.find((x) => x.mark.kind === "moved");
     const held = marks.find((x) => x.mark.kind === "withheld");
     const h = clamp(row.h - 4, 8, 20);
     if (moved) {
       const p = this._pulse(moved.mark.seq, performance.now());
-      ctx.fillStyle = memberColor(moved.mark.to, th);
+      ctx.fillStyle = this._member(moved.mark.to);
       ctx.globalAlpha = 0.28 + 0.5 * p;
       this._round(g.midX0 - 4, cy - h / 2, g.labelW - 2, h, 5);
       ctx.fill();
@@ -783,21 +1063,21 @@ export class Stage {
   }
 
   /** Tags at the shelf's right end: "moved → consumer-4", "stayed", "withheld — revoking". */
-  _marks(snap, wall) {
+  _marks(f, wall) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
     if (!g.detailed || g.rh < 16) return; // compact rows: the label pill and the bold line say it
+    const many = f.layout.groups.length > 1;
     for (const row of g.rows) {
       if (row.header) continue;
       let x = g.shelf.x1 - 2;
       const y = row.y + 7;
-      const many = snap.groups.length > 1;
-      for (const { gi, mark } of this._rowMarks(snap, row).reverse()) {
+      for (const { gi, mark } of this._rowMarks(f, row).reverse()) {
         if (many && mark.kind === "stayed") continue; // with several groups only changes get a tag
         let text, fill, ink = "#fff", dash = false;
-        if (mark.kind === "moved") { text = g.narrow ? "moved" : `moved → c${mark.to + 1}`; fill = memberColor(mark.to, th); } else if (mark.kind === "withheld") { text = g.narrow ? "withheld" : "withheld — revoking"; fill = th.panel; ink = th.dup; dash = true; } else { text = "stayed"; fill = null; ink = th.muted; }
-        if (many) text = `${snap.groups[gi].id.slice(0, 10)}: ${text}`;
+        if (mark.kind === "moved") { text = g.narrow ? "moved" : `moved → c${mark.to + 1}`; fill = this._member(mark.to); } else if (mark.kind === "withheld") { text = g.narrow ? "withheld" : "withheld — revoking"; fill = th.panel; ink = th.dup; dash = true; } else { text = "stayed"; fill = null; ink = th.muted; }
+        if (many) text = `${f.layout.groups[gi].id.slice(0, 10)}: ${text}`;
         ctx.font = "600 9px system-ui, sans-serif";
         const w = ctx.measureText(text).width + 8;
         if (x - w < g.shelf.x0 + 20) break;
@@ -820,22 +1100,21 @@ export class Stage {
    * and a dotted link back to the key's last record on its old partition; red when a consumer
    * processed it before the old partition's owner had processed the older one.
    */
-  _remapLinks(snap) {
+  _remapLinks(f) {
     const km = this.keyMoves;
     if (!km || !km.remaps.length) return;
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
     const recent = km.recent(REMAPS_DRAWN);
-    // Only the newest badge of a row gets words; neighbours' labels would print over each other.
     const newestOnRow = new Map(recent.map((r) => [`${r.topic}:${r.to}`, r]));
     for (const r of recent) {
-      const pv = snap.topics[r.topic]?.partitions[r.to];
-      const row = g.rowOf.get(`${r.topic}:${r.to}`);
-      if (!pv || !row || this.hidden.get(`${r.topic}:${r.to}`)?.has(r.offset)) continue;
-      if (g.detailed && r.offset < this._lo(pv)) continue; // scrolled off the shelf
-      const at = g.detailed ? this.slotPoint(r.topic, r.to, r.offset) : { x: g.shelf.x1 - 6, y: row.y + row.h / 2 };
-      const old = this.slotPoint(r.topic, r.from, r.fromOffset);
+      const i = f.index(r.topic, r.to);
+      const row = g.rowOf.get(i);
+      if (!row || this.hidden.get(i)?.has(r.offset)) continue;
+      if (g.detailed && r.offset < this._lo(f, i)) continue; // scrolled off the shelf
+      const at = g.detailed ? this.slotPoint(i, r.offset) : { x: g.shelf.x1 - 6, y: row.y + row.h / 2 };
+      const old = this.slotPoint(f.index(r.topic, r.from), r.fromOffset);
       if (!at || !old) continue;
       const broken = r.groups.includes("out of order");
       const col = keyColor(r.n, th);
@@ -864,15 +1143,26 @@ export class Stage {
     }
   }
 
-  /** The consumer under a CSS-pixel point of the canvas, if any. */
+  /** What is under a CSS-pixel point of the canvas: a consumer, a partition (heatmap), or null. */
   hitTest(x, y) {
-    return this.hits.find((h) => x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h) ?? null;
+    for (const h of this.hits) {
+      if (!(x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h)) continue;
+      if (h.kind !== "heat") return h;
+      const k = Math.floor((y - h.y) / h.cell) * h.cols + Math.floor((x - h.x) / h.cell);
+      if (k >= 0 && k < h.parts.length) return { kind: "partition", group: h.group, index: h.parts[k] };
+    }
+    // rows mode: a click on a shelf focuses that partition
+    const g = this.geom;
+    if (g?.mode === "rows" && x >= g.midX0 && x <= g.midX1) {
+      for (const r of g.rows) if (!r.header && y >= r.y && y < r.y + r.h) return { kind: "partition", index: r.i };
+    }
+    return null;
   }
 
   /** Centre of a consumer's box in CSS pixels of the canvas (for tests and the menu). */
   consumerPoint(group, member) {
-    const h = this.hits.find((x) => x.group === group && x.member === member);
-    return h ? { x: h.x + h.w / 2, y: h.y + h.h / 2, rect: { ...h } } : null;
+    const h = this.hits.find((x) => x.kind === "consumer" && x.group === group && x.member === member);
+    return h ? { x: h.x + h.w / 2, y: h.y + h.h / 2, rect: { x: h.x, y: h.y, w: h.w, h: h.h } } : null;
   }
 }
 
@@ -882,4 +1172,11 @@ function stateWord(s) {
 
 function fmtRate(r) {
   return r >= 1000 ? `${(r / 1000).toFixed(r >= 10000 ? 0 : 1)}k` : `${+r.toFixed(1)}`;
+}
+
+function fmtCount(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every suite, cheapest first, so a core bug fails fast.
 #   1. native Rust tests   2. wasm build   3. wasm tests in headless Chromium   4. Playwright e2e
+#   5. the bench in --short mode (every row runs on tiny inputs, so it cannot rot; no timing asserted)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -18,3 +19,5 @@ CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
   cargo test -p mailroom-web --target wasm32-unknown-unknown
 step "Playwright (real Chromium)"
 npx --no-install playwright test
+step "bench (--short)"
+node scripts/bench.mjs --short

@@ -92,7 +92,8 @@ test("cooperative round one shows partitions as withheld until round two assigns
 test("the first rebalance explains group.initial.rebalance.delay.ms", async ({ page, errors }) => {
   await open(page);
   await sim(page, (c) => { c.pause(); c.seek(1000); });
-  await expect(app(page, "[data-testid=rebalance-banner-0]")).toContainText("waits group.initial.rebalance.delay.ms (3 s) for members to gather");
+  await expect(app(page, "[data-testid=rebalance-banner-0]")).toContainText("waits 3 s for its members to gather");
+  await expect(app(page, "[data-testid=rebalance-banner-0]")).toContainText("(group.initial.rebalance.delay.ms)");
   expect(await sim(page, (c) => c.snapshot().groups[0].generation)).toBeLessThan(1);
   await sim(page, (c) => c.seek(4000));
   await expect(app(page, "[data-testid=rebalance-banner-0]")).toContainText("6 assigned (group formed)");

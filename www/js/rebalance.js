@@ -109,7 +109,7 @@ export class RebalanceTracker {
     // An empty group waits group.initial.rebalance.delay.ms before the first assignment (Kafka's
     // InitialDelayedJoin), which is why nothing happens for the first seconds.
     g.forming = g.owners.size === 0 && ev.reason === "MemberJoined" && this.initialDelayMs(ev.group) > 0;
-    if (g.forming) g.episode.steps.push({ kind: "wait", text: `waiting group.initial.rebalance.delay.ms (${fmtS(this.initialDelayMs(ev.group))}) for members to gather` });
+    if (g.forming) g.episode.steps.push({ kind: "wait", text: `waiting ${fmtS(this.initialDelayMs(ev.group))} for members to gather (group.initial.rebalance.delay.ms)` });
   }
 
   _revoked(ev) {
@@ -190,7 +190,7 @@ export class RebalanceTracker {
   /** "generation 4 (cooperative-sticky): 1 moved, 5 stayed, 1 withheld" — the banner's words. */
   banner(g) {
     const s = this.summary(g);
-    if (!s) return this.forming(g) ? `forming: the coordinator waits group.initial.rebalance.delay.ms (${fmtS(this.initialDelayMs(g))}) for members to gather` : "no assignment yet";
+    if (!s) return this.forming(g) ? `forming: the group waits ${fmtS(this.initialDelayMs(g))} for its members to gather before sharing out the partitions (group.initial.rebalance.delay.ms)` : "no assignment yet";
     const parts = [];
     if (s.fresh && !s.moved && !s.stayed) parts.push(`${s.fresh} assigned (group formed)`);
     else {

@@ -29,7 +29,7 @@ const crash = (at_ms, member, at = "now", group = 0) => ({ at_ms, input: { type:
 
 export const SCENES = {
   "user-ordering": {
-    title: "One user's events stay in order (key = user_id)",
+    title: "One user's events stay in order",
     scenario: {
       seed: 11, duration_ms: 20000, topics: [{ name: TOPIC, partitions: 6 }],
       producers: [userProducer({ keys: { mode: "entity", prefix: "user", count: 8 } })],
@@ -43,7 +43,7 @@ export const SCENES = {
     ],
   },
   "unkeyed-spread": {
-    title: "Unkeyed logs spread evenly",
+    title: "Log lines without a key spread evenly",
     scenario: {
       seed: 12, duration_ms: 20000, topics: [{ name: TOPIC, partitions: 6 }],
       producers: [{ id: "log-shipper", topic: TOPIC, rate_per_sec: 12, keys: { mode: "none" }, "sticky.batch.records": 6 }],
@@ -56,7 +56,7 @@ export const SCENES = {
     ],
   },
   "order-id": {
-    title: "One order's updates never interleave (key = order_id)",
+    title: "One order's updates are never mixed up",
     scenario: {
       seed: 13, duration_ms: 20000, topics: [{ name: TOPIC, partitions: 4 }],
       producers: [{ id: "order-service", topic: TOPIC, rate_per_sec: 6, keys: { mode: "entity", prefix: "order", count: 30 } }],
@@ -69,7 +69,7 @@ export const SCENES = {
     ],
   },
   parallelism: {
-    title: "Group parallelism and the idle extra consumer",
+    title: "More consumers than partitions: one waits idle",
     scenario: {
       seed: 14, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 4 }],
       producers: [userProducer({ rate_per_sec: 6 })],
@@ -84,7 +84,7 @@ export const SCENES = {
     ],
   },
   "crash-before-commit": {
-    title: "Crash before commit → a duplicate (at-least-once)",
+    title: "A crash before saving progress: records processed twice",
     scenario: {
       seed: 15, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 3 }],
       producers: [userProducer({ rate_per_sec: 3 })],
@@ -99,7 +99,7 @@ export const SCENES = {
     ],
   },
   "commit-before-processing": {
-    title: "Commit before processing → a lost record (at-most-once)",
+    title: "Saving progress too early: records lost in a crash",
     scenario: {
       seed: 16, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 3 }],
       producers: [userProducer({ rate_per_sec: 3 })],
@@ -114,7 +114,7 @@ export const SCENES = {
     ],
   },
   "auto-commit": {
-    title: "The auto-commit surprise",
+    title: "Automatic progress saving repeats work after a crash",
     scenario: {
       seed: 17, duration_ms: 26000, topics: [{ name: TOPIC, partitions: 3 }],
       producers: [userProducer({ rate_per_sec: 4 })],
@@ -155,7 +155,7 @@ export const SCENES = {
     ],
   },
   "four-strategies": {
-    title: "The four assignment strategies side by side",
+    title: "Four ways to share partitions out, side by side",
     scenario: {
       seed: 19, duration_ms: 26000, topics: [{ name: TOPIC, partitions: 6 }],
       producers: [userProducer({ rate_per_sec: 4 })],
@@ -171,7 +171,7 @@ export const SCENES = {
     ],
   },
   "static-membership": {
-    title: "Static membership: a quick restart without a rebalance",
+    title: "A quick restart that keeps its partitions",
     scenario: {
       seed: 20, duration_ms: 22000, topics: [{ name: TOPIC, partitions: 6 }],
       producers: [userProducer()],
@@ -185,7 +185,7 @@ export const SCENES = {
     ],
   },
   "exactly-once": {
-    title: "Exactly-once: consume, transform, produce in a transaction",
+    title: "Exactly once: read, write and save progress together",
     scenario: {
       seed: 21, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 3 }, { name: "invoices", partitions: 3 }],
       producers: [userProducer({ rate_per_sec: 3 })],
@@ -204,7 +204,7 @@ export const SCENES = {
     ],
   },
   "add-partitions": {
-    title: "Adding partitions remaps keys (per-key order breaks)",
+    title: "Adding partitions moves keys and can break their order",
     scenario: {
       // The group forms quickly here (Kafka waits 3 s by default); processing is a little slower
       // than producing, so the old partitions carry a backlog when the topic grows.

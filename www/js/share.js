@@ -4,7 +4,9 @@
 // deflate-compressed with the browser's own CompressionStream("deflate-raw") and base64url-encoded
 // as "#z=…": a long session's input log is very repetitive, so links shrink several-fold without
 // shipping a compression library. Older "#s=…" links (plain base64url JSON) still open.
-// A scene is shared by name (#scene=exactly-once), which keeps those links short.
+// A scene is shared by name (#scene=exactly-once), which keeps those links short. A link made
+// inside a scene also carries the scene's name and the narrated step ({scene, step} next to
+// at_ms), so it reopens with the narration; links without them open as before.
 
 function bytesToBase64Url(bytes) {
   let bin = "";
@@ -54,7 +56,7 @@ export async function decodeHash(hash) {
   return out;
 }
 
-/** Accepts an exported session or a bare scenario; returns {scenario, inputs, at_ms}. */
+/** Accepts an exported session or a bare scenario; returns {scenario, inputs, at_ms, scene?, step?}. */
 export function normalizeSession(obj) {
   if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new Error("expected a JSON object");
   if (obj.scenario && typeof obj.scenario === "object") {
@@ -62,7 +64,10 @@ export function normalizeSession(obj) {
     for (const [i, x] of inputs.entries()) {
       if (!x || typeof x.at_ms !== "number" || !x.input || typeof x.input !== "object") throw new Error(`inputs[${i}]: expected {at_ms, input}`);
     }
-    return { scenario: obj.scenario, inputs, at_ms: typeof obj.at_ms === "number" ? obj.at_ms : 0 };
+    const out = { scenario: obj.scenario, inputs, at_ms: typeof obj.at_ms === "number" ? obj.at_ms : 0 };
+    if (typeof obj.scene === "string" && obj.scene) out.scene = obj.scene;
+    if (Number.isInteger(obj.step) && obj.step >= 0) out.step = obj.step;
+    return out;
   }
   return { scenario: obj, inputs: [], at_ms: 0 };
 }

@@ -11,6 +11,8 @@ import { formatMs } from "./sentences.js";
 import { RebalanceTracker } from "./rebalance.js";
 import { KeyRemapTracker } from "./keymoves.js";
 import { Strip } from "./strip.js";
+import { Legend } from "./legend.js";
+import { ConsumerList, crashMenuItems } from "./consumerlist.js";
 
 const SPEED_MIN_LOG = -1; // 0.1×
 const SPEED_MAX_LOG = 2; // 100×
@@ -51,7 +53,13 @@ export class View {
     this.stageBox.append(this.canvas, this.menu);
     this.side = el("aside", { class: "mr-side" });
     this.consumerList = el("div", { class: "mr-consumers", role: "group", "aria-label": "Consumers" });
-    this.side.append(el("h3", {}, "Consumers"), this.consumerList);
+    this.consumerRows = new ConsumerList(this.consumerList, (g, m, b) => { const p = this.stage.consumerPoint(g, m); this.openMenu(g, m, p ? { x: p.rect.x, y: p.y } : { x: 40, y: 40 }, b); });
+    this.legend = new Legend();
+    this.legend.setScenario(controller.scenario());
+    this.side.append(el("h3", {}, "Consumers"), this.consumerList, this.legend.root);
+    // Keyboard: one Tab into the view reaches this; Enter jumps to the consumers.
+    this.skip = el("button", { type: "button", class: "mr-skip", "data-action": "skip-to-consumers" }, "Skip to the consumers");
+    this.skip.addEventListener("click", () => (this.consumerRows.first() ?? this.stageBox).focus());
     body.append(this.stageBox, this.side);
     this.narration = el("section", { class: "mr-narration", hidden: true, "aria-label": "Scene" });
     this.status = el("p", { class: "mr-status", role: "status", "data-testid": "status" });
@@ -59,7 +67,7 @@ export class View {
     this.rebalance = new RebalanceTracker(controller.scenario());
     this.keyMoves = new KeyRemapTracker(controller.scenario());
     this.strip = new Strip(this.rebalance, this.keyMoves);
-    this.root.append(this.bar, this.narration, this.strip.root, body, this.status);
+    this.root.append(this.skip, this.bar, this.narration, this.strip.root, body, this.status);
     host.append(this.root);
 
     this.stage = new Stage(this.canvas, controller, { reducedMotion: this.reducedMotion.matches, rebalance: this.rebalance, keyMoves: this.keyMoves });
@@ -74,9 +82,9 @@ export class View {
     );
     this.disposers.push(
       controller.on("events", (b) => this.stage.onEvents(b)),
-      controller.on("reset", () => { this.stage.reset(); this._syncControls(); }),
+      controller.on("reset", ({ scenario } = {}) => { this.stage.reset(); this._clearEndNote(); this.legend.setScenario(scenario ?? controller.scenario()); this._syncControls(); }),
       controller.on("state", () => this._syncControls()),
-      controller.on("end", () => this.say("The scenario reached its end. Restart to watch it again.")),
+      controller.on("end", () => { this.say("The scenario reached its end. Restart to watch it again."); this.endNote = this.status.textContent; }),
     );
     this._wireStage();
     this._wireKeys();
@@ -145,6 +153,12 @@ export class View {
     this.disposers.push(() => target.removeEventListener(type, fn, opts));
   }
 
+  /** Drops "reached its end" once time is no longer at the end (a reset, a load, a seek back). */
+  _clearEndNote() {
+    if (this.endNote && this.status.textContent === this.endNote) this.say("");
+    this.endNote = null;
+  }
+
   say(text, bad = false) {
     this.status.textContent = text;
     this.status.classList.toggle("mr-bad", bad);
@@ -203,10 +217,14 @@ export class View {
     this.rate = el("input", { type: "number", min: "0", max: "10000", step: "1", value: "4", "aria-label": "Producer rate, records per second", "data-testid": "rate" });
     this.rate.addEventListener("change", () => this.action("rate"));
     rateWrap.append(this.rate, document.createTextNode(" rec/s"));
-    this.sceneSel = el("select", { "aria-label": "Scene", "data-testid": "scene" });
-    this.sceneSel.append(el("option", { value: "" }, "Free play"));
-    for (const n of SCENE_NAMES) this.sceneSel.append(el("option", { value: n }, SCENES[n].title));
+    // The guided lessons come first in the toolbar, under a visible label.
+    const sceneWrap = el("label", { class: "mr-scene" });
+    this.sceneSel = el("select", { "aria-label": "Guided lesson", "data-testid": "scene" });
+    this.sceneSel.append(el("option", { value: "" }, "Free play (no lesson): explore on your own"));
+    SCENE_NAMES.forEach((n, i) => this.sceneSel.append(el("option", { value: n }, `${i + 1}. ${SCENES[n].title}`)));
     this.sceneSel.addEventListener("change", () => this.action("scene"));
+    sceneWrap.append(document.createTextNode("Guided lesson "), this.sceneSel);
+    this.bar.prepend(sceneWrap);
     const share = this._button("Share link", "share", "Copy a link that replays this session exactly");
     const exp = this._button("Export", "export", "Download the scenario and your inputs as JSON");
     const imp = this._button("Import", "import", "Load a scenario or session JSON file");
@@ -214,7 +232,7 @@ export class View {
     this.file.addEventListener("change", () => this._import());
     const theme = this._button("◐ Theme", "theme", "Switch light / dark");
     const row2 = el("div", { class: "mr-bar2" });
-    row2.append(addP, this.strategy, this.delivery, this.keys, rateWrap, this.sceneSel, share, exp, imp, this.file, theme);
+    row2.append(addP, this.strategy, this.delivery, this.keys, rateWrap, share, exp, imp, this.file, theme);
     this.shareOut = el("input", { type: "text", readonly: true, class: "mr-shareout", hidden: true, "aria-label": "Share link", "data-testid": "share-url" });
     row2.append(this.shareOut);
     this.bar.append(row2);
@@ -262,7 +280,7 @@ export class View {
       }, "Key mode changed: the simulation restarted from 0."); break;
       case "scene": this.loadScene(this.sceneSel.value || null); break;
       case "share": this._share().catch((err) => this.say(`Could not make a link: ${err.message}`, true)); break;
-      case "export": download("mailroom-session.json", JSON.stringify(c.session(), null, 2)); this.say("Exported the scenario and your inputs as mailroom-session.json."); break;
+      case "export": download("mailroom-session.json", JSON.stringify(this.sessionToShare(), null, 2)); this.say("Exported the scenario and your inputs as mailroom-session.json."); break;
       case "import": this.file.click(); break;
       case "theme": this.applyTheme(this.root.dataset.theme === "dark" ? "light" : "dark"); break;
       default:
@@ -279,9 +297,16 @@ export class View {
     this._try(() => { this.c.load(sc); if (playing) this.c.play(); this.say(message); });
   }
 
+  /** The controller's session plus the scene and step being narrated, so a link restores both. */
+  sessionToShare() {
+    const s = this.c.session();
+    if (this.sceneName) { s.scene = this.sceneName; s.step = Math.max(0, this.stepIdx); }
+    return s;
+  }
+
   async _share() {
     const base = this.opts.shareBase ?? new URL("../index.html", import.meta.url).href;
-    const url = base.replace(/#.*$/, "") + await encodeSession(this.c.session());
+    const url = base.replace(/#.*$/, "") + await encodeSession(this.sessionToShare());
     this.shareUrl = url;
     if (this.shareOut) { this.shareOut.hidden = false; this.shareOut.value = url; this.shareOut.select(); }
     navigator.clipboard?.writeText(url).then(() => this.say("Link copied: it replays this session exactly."), () => this.say("Copy the link from the box."));
@@ -305,10 +330,12 @@ export class View {
   loadSession(session) {
     const bad = this.wasm.validateScenario(session.scenario);
     if (bad) throw new Error(`${bad.path}: ${bad.reason}`);
-    this.sceneName = null;
-    this._showStep();
+    this.sceneName = session.scene && findScene(session.scene) ? session.scene : null;
+    this.stepIdx = -1;
     this.c.load(session.scenario, session.inputs);
     if (session.at_ms) this.c.seek(session.at_ms);
+    this._sceneBoundary(-1, this.c.nowMs()); // the narration of the moment landed on
+    this._showStep();
   }
 
   applyTheme(choice) {
@@ -317,6 +344,7 @@ export class View {
     this.root.dataset.theme = name;
     this.stage.setTheme(name);
     this.panels.setTheme(name);
+    this.legend?.setTheme(name);
   }
 
   _syncControls() {
@@ -379,8 +407,7 @@ export class View {
     const items = [];
     if (mv.state === "Crashed" || mv.state === "Left") items.push(["Restart", "RestartConsumer"]);
     else {
-      items.push(["Crash now", "crash:now"], ["Crash after processing (before commit)", "crash:after_processing"], ["Crash after commit (before processing)", "crash:after_commit"]);
-      if (transactional) items.push(["Crash inside the transaction", "crash:in_transaction"]);
+      for (const [label, at] of crashMenuItems(this.c.scenarioFull.groups?.[group]?.commit, transactional)) items.push([label, `crash:${at}`]);
       items.push(mv.state === "Paused" ? ["Resume", "ResumeConsumer"] : ["Pause (stuck poll loop)", "PauseConsumer"]);
       items.push(["Leave group", "LeaveGroup"]);
     }
@@ -404,7 +431,10 @@ export class View {
   closeMenu(restoreFocus = false) {
     if (this.menu.hidden) return;
     this.menu.hidden = true;
-    if (restoreFocus) (this.menuOpener ?? this.stageBox).focus();
+    if (!restoreFocus) return;
+    const t = this.menuTarget;
+    const opener = this.menuOpener?.isConnected ? this.menuOpener : this.menuOpener && t ? this.consumerRows.button(t.group, t.member) : null;
+    (opener ?? this.stageBox).focus();
   }
 
   _menuAction(what) {
@@ -424,22 +454,7 @@ export class View {
   }
 
   _syncConsumers(snap) {
-    const want = [];
-    snap.groups.forEach((g, gi) => g.members.forEach((m, mi) => want.push({ gi, mi, text: `${snap.groups.length > 1 ? `${g.id} · ` : ""}${m.name}`, state: m.state, parts: (m.state === "Crashed" || m.state === "Left" ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—" })));
-    const key = want.map((w) => `${w.gi}:${w.mi}:${w.state}:${w.parts}`).join("|");
-    if (key === this.consumersKey) return;
-    this.consumersKey = key;
-    const focused = this.active?.dataset?.consumer;
-    this.consumerList.replaceChildren(...want.map((w) => {
-      const b = el("button", { type: "button", class: `mr-consumer mr-st-${w.state.toLowerCase()}`, "data-consumer": `${w.gi}:${w.mi}`, "data-testid": `consumer-${w.gi}-${w.mi}`, "data-state": w.state, "aria-haspopup": "menu" });
-      b.append(el("span", { class: "mr-cname" }, w.text), el("span", { class: "mr-badge" }, w.state.toLowerCase()), el("span", { class: "mr-cparts" }, w.parts));
-      b.addEventListener("click", () => {
-        const p = this.stage.consumerPoint(w.gi, w.mi);
-        this.openMenu(w.gi, w.mi, p ? { x: p.rect.x, y: p.y } : { x: 40, y: 40 }, b);
-      });
-      return b;
-    }));
-    if (focused) this.consumerList.querySelector(`[data-consumer="${focused}"]`)?.focus();
+    this.consumerRows.sync(snap); // rows update in place: focus and the menu's opener survive
   }
 
   // ---- keyboard --------------------------------------------------------------------------

@@ -26,7 +26,13 @@ export async function resolveScenario(spec) {
   if (spec === undefined || spec === null || spec === "" || spec === "default") {
     return { scenario: structuredClone(DEFAULT_SCENARIO), inputs: [], at_ms: 0, sceneName: null };
   }
-  if (typeof spec === "object") return { ...normalizeSession(structuredClone(spec)), sceneName: null };
+  if (typeof spec === "object") {
+    // A session from a link made inside a scene names the scene: its narration comes back too.
+    const session = normalizeSession(structuredClone(spec));
+    const named = session.scene && scene(session.scene) ? session.scene : null;
+    if (named && !session.at_ms && session.step) session.at_ms = scene(named).steps[session.step]?.at_ms ?? 0;
+    return { ...session, sceneName: named };
+  }
   const s = scene(spec);
   if (s) return { scenario: structuredClone(s.scenario), inputs: [], at_ms: 0, sceneName: spec };
   // Otherwise a URL (relative to the page). The CSP keeps it same-origin.

@@ -1,0 +1,94 @@
+// The consumers list beside the stage: one button per consumer slot, the keyboard's way into
+// each consumer's menu. Rows keep their identity: a state change updates a row in place instead
+// of re-creating it, so the focused row (or a menu's opener) stays focused while the model runs.
+
+function h(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export class ConsumerList {
+  /**
+   * @param {HTMLElement} root  the list container
+   * @param {(group: number, member: number, button: HTMLButtonElement) => void} onOpen
+   */
+  constructor(root, onOpen) {
+    this.root = root;
+    this.onOpen = onOpen;
+    this.rows = new Map(); // "g:m" → {button, name, badge, parts}
+  }
+
+  /** Brings the rows in line with a snapshot. */
+  sync(snap) {
+    const want = [];
+    snap.groups.forEach((g, gi) => g.members.forEach((m, mi) => {
+      const dead = m.state === "Crashed" || m.state === "Left";
+      want.push({
+        key: `${gi}:${mi}`, gi, mi, state: m.state,
+        text: `${snap.groups.length > 1 ? `${g.id} · ` : ""}${m.name}`,
+        parts: (dead ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—",
+      });
+    }));
+    const keys = new Set(want.map((w) => w.key));
+    for (const [k, r] of this.rows) if (!keys.has(k)) { r.button.remove(); this.rows.delete(k); }
+    let prev = null;
+    for (const w of want) {
+      let r = this.rows.get(w.key);
+      if (!r) {
+        const button = h("button", { type: "button", "data-consumer": w.key, "data-testid": `consumer-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
+        r = { button, name: h("span", { class: "mr-cname" }), badge: h("span", { class: "mr-badge" }), parts: h("span", { class: "mr-cparts" }) };
+        button.append(r.name, r.badge, r.parts);
+        button.addEventListener("click", () => this.onOpen(w.gi, w.mi, button));
+        this.rows.set(w.key, r);
+      }
+      // keep document order = snapshot order without moving rows that are already in place
+      const want_after = prev ? prev.nextSibling : this.root.firstChild;
+      if (r.button !== want_after) this.root.insertBefore(r.button, want_after);
+      prev = r.button;
+      const cls = `mr-consumer mr-st-${w.state.toLowerCase()}`;
+      if (r.button.className !== cls) r.button.className = cls;
+      if (r.button.dataset.state !== w.state) r.button.dataset.state = w.state;
+      if (r.name.textContent !== w.text) r.name.textContent = w.text;
+      const badge = w.state.toLowerCase();
+      if (r.badge.textContent !== badge) r.badge.textContent = badge;
+      if (r.parts.textContent !== w.parts) r.parts.textContent = w.parts;
+      const label = `${w.text}, ${badge}, partitions ${w.parts === "—" ? "none" : w.parts}`;
+      if (r.button.getAttribute("aria-label") !== label) r.button.setAttribute("aria-label", label);
+    }
+  }
+
+  /** The row button of consumer `member` of `group`, if shown. */
+  button(group, member) {
+    return this.rows.get(`${group}:${member}`)?.button ?? null;
+  }
+
+  /** The first row, for a "skip to consumers" link. */
+  first() {
+    return this.root.querySelector("button");
+  }
+}
+
+/**
+ * The crash items of a consumer's menu, labelled for the group's commit mode: a label never
+ * promises a loss or a duplicate that this mode cannot produce. [label, crash point] pairs.
+ */
+export function crashMenuItems(commitMode, transactional = false) {
+  const mode = commitMode ?? "after_processing";
+  const items = [["Crash now", "now"]];
+  if (mode === "after_processing") {
+    items.push(["Crash after processing, before its commit (→ duplicates)", "after_processing"], ["Crash right after a commit", "after_commit"]);
+  } else if (mode === "before_processing") {
+    items.push(["Crash after processing a batch", "after_processing"], ["Crash after its commit, before processing (→ lost records)", "after_commit"]);
+  } else if (mode === "auto") {
+    items.push(["Crash after processing a batch (before the next auto-commit)", "after_processing"], ["Crash right after an auto-commit", "after_commit"]);
+  } else {
+    items.push(["Crash after processing a batch", "after_processing"], ["Crash right after a commit", "after_commit"]);
+  }
+  if (transactional) items.push(["Crash inside the transaction", "in_transaction"]);
+  return items;
+}

@@ -1,0 +1,129 @@
+// The legend: every mark the stage draws, in plain words, in a collapsible <details>.
+// Key colours get one swatch per key (up to KEYS_SHOWN) with a tooltip on hover and on keyboard
+// focus, so "follow user-3" can be followed. Swatch colours come from palette.js, the same
+// functions the stage paints with, and follow the theme. Only textContent is used: key prefixes
+// come from scenarios (a shared link, an imported file) and are never parsed as HTML.
+
+import { THEMES, keyColor, groupColor, memberColor, STATE_COLORS } from "./palette.js";
+
+const KEYS_SHOWN = 24;
+
+function h(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/**
+ * The marks, in the order a reader meets them (left to right on the stage). `swatch` names a
+ * small drawing made with CSS (legend swatches in mailroom.css); `paint(theme)` colours it.
+ */
+export const MARKS = [
+  { id: "envelope", swatch: "env", paint: (th) => keyColor(3, th), name: "coloured envelope", text: "One record. Its colour is its key: every record of user-3 has the same colour (see the key colours below)." },
+  { id: "no-key", swatch: "env", paint: (th) => th.noKey, name: "grey envelope", text: "A record without a key: the producer spreads these over the partitions." },
+  { id: "unread", swatch: "env", paint: (th) => keyColor(5, th), name: "envelope on the shelf, full colour", text: "Unread: in the log, not yet fetched by the group's consumer." },
+  { id: "uncommitted", swatch: "env-lifted", paint: (th) => keyColor(5, th), name: "lifted envelope, left of the owner's position", text: "Read but not committed: the consumer fetched (and may have processed) it, but the group has not saved its offset yet. If that consumer crashes now, the next owner reads it again." },
+  { id: "committed-record", swatch: "env-faded", paint: (th) => keyColor(5, th), name: "faded envelope", text: "Done: processed and committed. The group will not read it again." },
+  { id: "committed", swatch: "flag", paint: (th) => groupColor(0, th), name: "▲ flag and line under a shelf", text: "The group's committed offset (one colour per group): where a new owner would start reading. ◀ 12 means it is further left than the shelf shows." },
+  { id: "leo", swatch: "leo", paint: (th) => th.ink, name: "dark bar after the last envelope, number, “LEO”", text: "Log-end offset (LEO): the offset the next record will get. “lag” is how many records the group has not committed yet." },
+  { id: "owner", swatch: "line", paint: (th) => memberColor(0, th), name: "line from a partition to a consumer", text: "Who owns the partition in that group. Only its owner reads it; the line is drawn in the owner's colour." },
+  { id: "no-owner", swatch: "text", glyph: "?", paint: (th) => th.muted, name: "? after a short dashed stub", text: "No owner right now: the partition was revoked or its owner died, so nobody processes it until the next assignment." },
+  { id: "leader", swatch: "text", glyph: "★", paint: (th) => th.ink, name: "★ after a consumer's name", text: "The group leader: the member that computes the assignment for everyone." },
+  { id: "states", swatch: "badge", paint: () => STATE_COLORS.Processing, name: "badge on a consumer", text: "What the consumer is doing: joining, fetching, processing, committing, idle (no partitions, zzz), paused, crashed (✕), left (dashed box)." },
+  { id: "duplicate", swatch: "dup", paint: (th) => th.dup, name: "orange flash, “duplicate ×N”, “DUP”", text: "Records processed a second time (at-least-once after a crash). Make processing idempotent." },
+  { id: "lost", swatch: "tray", paint: (th) => th.lost, name: "lost tray (bottom)", text: "Records skipped for good: committed before anyone processed them (at-most-once). The counter says how many." },
+  { id: "moved", swatch: "tag", paint: (th) => memberColor(2, th), glyph: "moved → c3", name: "“moved → c3” tag and coloured P-label", text: "In the last rebalance this partition changed owner; the colour is the new owner's." },
+  { id: "stayed", swatch: "tag-plain", paint: (th) => th.muted, glyph: "stayed", name: "“stayed” tag", text: "In the last rebalance this partition kept its owner." },
+  { id: "withheld", swatch: "tag-dashed", paint: (th) => th.dup, glyph: "withheld", name: "“withheld — revoking” tag, dashed P-label", text: "Cooperative rebalancing: the partition is being taken from its owner; a second round gives it to its new owner. Only these pause." },
+  { id: "remapped", swatch: "text", glyph: "↪", paint: (th) => th.ink, name: "↪ badge and dotted link", text: "After partitions were added: a key's first record on its new partition, linked to its older records. Red means it was processed before an older record of the same key (order broken)." },
+  { id: "transaction", swatch: "env-dashed", paint: (th) => th.txnOpen, name: "dashed envelope, green corner, red stroke, thin post", text: "Transactions: dashed = still open, green corner = committed, struck through in red = aborted, a thin post = the marker that closes a transaction." },
+  { id: "sticky", swatch: "dash-line", paint: (th) => th.faint, name: "dashed line from a producer", text: "The partition the producer is filling now with records that have no key (it sticks to one for a batch)." },
+];
+
+export class Legend {
+  /** @param {{theme?: string}} opts */
+  constructor(opts = {}) {
+    this.theme = THEMES[opts.theme] ?? THEMES.light;
+    this.root = h("details", { class: "mr-marks", "data-testid": "legend" });
+    const summary = h("summary", {}, "What the marks mean");
+    this.list = h("dl", { class: "mr-marks-list" });
+    this.swatches = [];
+    for (const m of MARKS) {
+      const dt = h("dt", { "data-mark": m.id });
+      const sw = h("span", { class: `mr-sw mr-sw-${m.swatch}`, "aria-hidden": "true" });
+      if (m.glyph) sw.textContent = m.glyph;
+      this.swatches.push([sw, m]);
+      dt.append(sw, h("span", { class: "mr-mark-name" }, m.name));
+      this.list.append(dt, h("dd", { "data-mark": m.id }, m.text));
+    }
+    this.keysBox = h("div", { class: "mr-keys", "data-testid": "legend-keys" });
+    this.keysTitle = h("p", { class: "mr-keys-title" });
+    this.keys = h("ul", { class: "mr-keylist", "aria-label": "Key colours" });
+    this.keysBox.append(this.keysTitle, this.keys);
+    this.root.append(summary, this.list, this.keysBox);
+    this.keySpec = "";
+    this._paint();
+  }
+
+  setTheme(name) {
+    this.theme = THEMES[name] ?? THEMES.light;
+    this._paint();
+    const spec = this.keySpec;
+    this.keySpec = "";
+    if (spec) this.setKeys(JSON.parse(spec));
+  }
+
+  /**
+   * Shows one swatch per key of the scenario's keyed producers: [{prefix, count}].
+   * Call with the scenario's producers' `keys` (unkeyed producers are skipped).
+   */
+  setKeys(families) {
+    const list = (families ?? []).filter((f) => f && typeof f.prefix === "string" && f.count > 0);
+    const spec = JSON.stringify(list);
+    if (spec === this.keySpec) return;
+    this.keySpec = spec;
+    this.keys.replaceChildren();
+    this.keysBox.hidden = !list.length;
+    if (!list.length) return;
+    const shown = [];
+    for (const f of list) for (let n = 0; n < f.count && shown.length < KEYS_SHOWN; n++) shown.push(`${f.prefix}-${n}`);
+    const total = list.reduce((a, f) => a + f.count, 0);
+    this.keysTitle.textContent = total > shown.length
+      ? `Key colours (the first ${shown.length} of ${total} keys; colours repeat approximately after that):`
+      : "Key colours (hover or focus one to see its key):";
+    // Keys are numbered per family; the stage colours by the number, so two families share colours.
+    for (const f of list) {
+      for (let n = 0; n < f.count && this.keys.childElementCount < KEYS_SHOWN; n++) {
+        const name = `${f.prefix}-${n}`;
+        const li = h("li", { tabindex: "0", title: name, "aria-label": name, "data-key": name });
+        const sw = h("span", { class: "mr-sw mr-sw-env", "aria-hidden": "true" });
+        sw.style.background = keyColor(n, this.theme);
+        li.append(sw, h("span", { class: "mr-tip", role: "tooltip" }, name));
+        this.keys.append(li);
+      }
+    }
+  }
+
+  /** Reads the keyed producers from a scenario object. */
+  setScenario(scenario) {
+    this.setKeys((scenario?.producers ?? []).map((p) => (p.keys?.mode === "entity" ? { prefix: p.keys.prefix, count: p.keys.count } : null)));
+  }
+
+  _paint() {
+    for (const [sw, m] of this.swatches) {
+      const c = m.paint(this.theme);
+      sw.style.setProperty("--c", c);
+    }
+  }
+}
+
+/** Builds a legend element (a collapsed <details>) for a theme and a scenario. */
+export function buildLegend({ theme = "light", scenario } = {}) {
+  const l = new Legend({ theme });
+  if (scenario) l.setScenario(scenario);
+  return l;
+}

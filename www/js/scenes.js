@@ -110,7 +110,7 @@ export const SCENES = {
       { at_ms: 0, text: "At-most-once: each consumer commits the batch's end offset first, then processes it." },
       { at_ms: 5000, text: "consumer-1 will crash right after a commit is acknowledged, before processing that batch." },
       { at_ms: 8000, text: "Kafka believes the batch is done — the committed marker is past it — yet nobody processed it." },
-      { at_ms: 13000, text: "consumer-2 takes over from the committed offset: those records drop into the lost tray. Never delivered twice, but possibly never." },
+      { at_ms: 13100, text: "consumer-2 takes over from the committed offset: those records drop into the lost tray. Never delivered twice, but possibly never." },
     ],
   },
   "auto-commit": {

@@ -49,6 +49,23 @@ export class RebalanceTracker {
     this.grewAt = undefined; // when a topic last gained partitions
   }
 
+  /**
+   * After a backward seek restored a checkpoint: the owners as of now (from the frame arrays,
+   * see frame.js) become the baseline, so the next rebalance is judged against them.
+   */
+  seed(frame) {
+    if (!frame) return;
+    const K = frame.K;
+    frame.layout.groups.forEach((_, gi) => {
+      const g = this._g(gi);
+      for (const i of frame.subscribed[gi]) {
+        const o = frame.gp(gi, i, K.GP_OWNER);
+        if (o >= 0) g.owners.set(tpKey(frame.topicOfIdx[i], frame.partOfIdx[i]), o);
+      }
+    });
+    this.version++;
+  }
+
   _g(i) {
     while (this.groups.length <= i) this.groups.push(freshGroup());
     return this.groups[i];

@@ -11,6 +11,7 @@ import { formatMs } from "./sentences.js";
 import { RebalanceTracker } from "./rebalance.js";
 import { KeyRemapTracker } from "./keymoves.js";
 import { Strip } from "./strip.js";
+import { RunState } from "./runstate.js";
 import { Legend } from "./legend.js";
 import { ConsumerList, crashMenuItems } from "./consumerlist.js";
 
@@ -78,8 +79,15 @@ export class View {
     // Registered before the panels' listeners would matter: trackers first, then the animations.
     this.disposers.push(
       controller.on("events", (b) => { for (const ev of b) { this.rebalance.observe(ev); this.keyMoves.observe(ev); } }),
-      controller.on("reset", ({ scenario }) => { this.rebalance.reset(scenario); this.keyMoves.reset(scenario); }),
+      controller.on("reset", ({ scenario, seek }) => {
+        this.rebalance.reset(scenario);
+        this.keyMoves.reset(scenario);
+        // A backward seek restored a checkpoint: the trackers start from its owners and records.
+        if (seek) { this.rebalance.seed(controller.frame); this.keyMoves.seed(controller.frame); }
+      }),
+      controller.on("frame", (f) => this.keyMoves.observeFrame(f)),
     );
+    this.runState = new RunState(this);
     this.disposers.push(
       controller.on("events", (b) => this.stage.onEvents(b)),
       controller.on("reset", ({ scenario } = {}) => { this.stage.reset(); this._clearEndNote(); this.legend.setScenario(scenario ?? controller.scenario()); this._syncControls(); }),
@@ -130,11 +138,16 @@ export class View {
       if (this.visible) this.stage.draw();
       if (now - lastPanels > 120) {
         lastPanels = now;
-        const snap = this.c.snapshot();
-        this.panels.update(snap);
-        this.strip.update(snap);
-        this._syncConsumers(snap);
+        // Panels read the frame arrays (never the serde snapshot: it is the slow lane).
+        const f = this.c.frame;
+        if (f) {
+          const lite = f.lite();
+          this.panels.update(f);
+          this.strip.update(lite);
+          this._syncConsumers(lite);
+        }
         this._syncControls();
+        this.runState.update();
       }
       this.raf = requestAnimationFrame(frame);
     };
@@ -291,7 +304,7 @@ export class View {
   _reconfigure(edit, message) {
     const sc = structuredClone(this.c.scenarioIn);
     edit(sc);
-    const bad = this.wasm.validateScenario(sc);
+    const bad = this.c.wasm.validateScenario(sc);
     if (bad) { this.say(`${bad.path}: ${bad.reason}`, true); return; }
     const playing = this.c.playing;
     this._try(() => { this.c.load(sc); if (playing) this.c.play(); this.say(message); });
@@ -328,7 +341,7 @@ export class View {
 
   /** Loads {scenario, inputs, at_ms} and seeks to at_ms (a share link or an import). */
   loadSession(session) {
-    const bad = this.wasm.validateScenario(session.scenario);
+    const bad = this.c.wasm.validateScenario(session.scenario);
     if (bad) throw new Error(`${bad.path}: ${bad.reason}`);
     this.sceneName = session.scene && findScene(session.scene) ? session.scene : null;
     this.stepIdx = -1;
@@ -349,7 +362,7 @@ export class View {
 
   _syncControls() {
     const c = this.c;
-    if (!c.sim) return;
+    if (!c.player) return;
     this.playBtn.textContent = c.playing ? "❚❚ Pause" : "▶ Play";
     this.playBtn.setAttribute("aria-pressed", String(c.playing));
     this.speedOut.textContent = `${c.speed >= 10 ? Math.round(c.speed) : +c.speed.toFixed(c.speed < 1 ? 2 : 1)}×`;
@@ -365,9 +378,10 @@ export class View {
       const p0 = sc.producers?.[0];
       if (g0 && this.active !== this.delivery) this.delivery.value = g0.commit ?? "after_processing";
       if (p0 && this.active !== this.keys) this.keys.value = p0.keys?.mode === "none" ? "none" : p0.keys?.prefix === "order" ? "order" : "user";
-      const strat = c.snapshot().groups[0]?.strategy;
+      const f = c.frame;
+      const strat = f?.layout.groups.length ? f.groupStrategy(0) : null;
       if (strat && this.active !== this.strategy) this.strategy.value = strat;
-      const rate = c.snapshot().producers[0]?.rate_per_sec;
+      const rate = f?.layout.producers.length ? f.producer(0, f.K.PR_RATE) : undefined;
       if (rate !== undefined && this.active !== this.rate) this.rate.value = String(rate);
       if (this.active !== this.sceneSel) this.sceneSel.value = this.sceneName ?? "";
     }
@@ -379,7 +393,7 @@ export class View {
     this._listen(this.canvas, "click", (e) => {
       const r = this.canvas.getBoundingClientRect();
       const hit = this.stage.hitTest(e.clientX - r.left, e.clientY - r.top);
-      if (hit?.kind === "consumer") this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top });
+      if (hit?.kind === "consumer") { this.stage.setFocus({ member: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "partition") { this.stage.setFocus({ partition: hit.index }); this.closeMenu(); }
       else this.closeMenu();
     });
     this._listen(this.canvas, "mousemove", (e) => {
@@ -469,6 +483,10 @@ export class View {
       if (e.key === " ") { e.preventDefault(); this.c.toggle(); } else if (e.key === ".") { e.preventDefault(); this._try(() => this.c.step()); } else if ((e.key === "ArrowRight" || e.key === "ArrowLeft") && t === this.stageBox) {
         e.preventDefault();
         this.c.seek(Math.max(0, this.c.nowMs() + (e.key === "ArrowRight" ? 1000 : -1000)));
+      } else if ((e.key === "ArrowDown" || e.key === "ArrowUp" || e.key === "Escape") && t === this.stageBox) {
+        // Focus one partition (its numbers and newest records in the detail box); Escape clears.
+        e.preventDefault();
+        this.stage.moveFocus(e.key === "Escape" ? 0 : e.key === "ArrowDown" ? 1 : -1);
       }
     });
   }

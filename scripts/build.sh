@@ -2,8 +2,8 @@
 # Builds the wasm binding into www/pkg/ (mailroom_web.js + mailroom_web_bg.wasm) and prints the
 # .wasm size. Usage: scripts/build.sh [--opt]
 #
-# - `--profile wasm` (root Cargo.toml): release with opt-level "s", the size/speed trade-off for
-#   a browser module.
+# - `--profile wasm` (root Cargo.toml): release at opt-level 3 without the name section; speed
+#   matters more than bytes for a model that must keep up with real time (see Cargo.toml).
 # - wasm-opt stays off inside wasm-pack (`--no-opt`): it would run any `wasm-opt` on PATH (Debian's
 #   binaryen 108 produces a module that breaks at init) or try to download one from GitHub.
 # - `--mode no-install` makes a wasm-bindgen CLI/crate version mismatch fail loudly instead of

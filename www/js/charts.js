@@ -13,8 +13,10 @@ function prepare(canvas, theme) {
   const dpr = window.devicePixelRatio || 1;
   const r = canvas.getBoundingClientRect();
   if (!r.width || !r.height) return null;
-  canvas.width = Math.round(r.width * dpr);
-  canvas.height = Math.round(r.height * dpr);
+  const w = Math.round(r.width * dpr), h = Math.round(r.height * dpr);
+  // Assigning the size reallocates the backing store even when unchanged: only on a resize.
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = theme.panel;

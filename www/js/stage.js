@@ -75,6 +75,17 @@ export class Stage {
     return c;
   }
 
+  /** A key's colour, cached (canvas re-parses every colour string it is given). */
+  _key(n) {
+    if (n === null || n === undefined) return this.theme.noKey;
+    let c = this._keyColors?.get(n);
+    if (c) return c;
+    if (!this._keyColors || this._keyColors.size > 4096 || this._keyTheme !== this.theme) { this._keyColors = new Map(); this._keyTheme = this.theme; }
+    c = keyColor(n, this.theme);
+    this._keyColors.set(n, c);
+    return c;
+  }
+
   /** Matches the backing store to the CSS size × devicePixelRatio; returns the CSS size. */
   resize() {
     const dpr = window.devicePixelRatio || 1;
@@ -521,6 +532,7 @@ export class Stage {
     const committed = groupsHere[0]?.committed ?? 0;
     const position = groupsHere[0]?.position;
     const leo = f.logEnd(i);
+    const lines = [], doneLines = [], labels = [];
     for (let o = lo; o < leo; o++) {
       if (hid?.has(o)) continue;
       const x = g.shelf.x0 + (o - lo) * g.slot;
@@ -534,10 +546,40 @@ export class Stage {
         ctx.fillRect(x + g.ew / 2 - 1, cy - eh / 2, 2, eh);
         continue;
       }
+      const y = cy - eh / 2 - (position !== null && position !== undefined && o < position && !done ? 2 : 0);
       ctx.globalAlpha = done ? 0.35 : 1;
-      this._envelope(x, cy - eh / 2 - (position !== null && position !== undefined && o < position && !done ? 2 : 0), g.ew, eh, known ? keyColor(key, th) : th.faint, txn);
+      if (txn) this._envelope(x, y, g.ew, eh, known ? keyColor(key, th) : th.faint, txn);
+      else {
+        // plain envelopes: the fill now, the outlines and flaps of the whole row in one path below
+        ctx.fillStyle = known ? this._key(key) : th.faint;
+        ctx.fillRect(x, y, g.ew, eh);
+        (done ? doneLines : lines).push(x, y);
+      }
       ctx.globalAlpha = 1;
-      if (g.ew >= 20 && row.h >= 30) this._text(o, x + g.ew / 2, cy + eh / 2 + 6, { size: 9, color: th.muted, align: "center" });
+      if (g.ew >= 20 && row.h >= 30) labels.push(o, x + g.ew / 2);
+    }
+    for (const [list, alpha] of [[lines, 1], [doneLines, 0.35]]) {
+      if (!list.length) continue;
+      ctx.globalAlpha = alpha;
+      ctx.beginPath();
+      for (let k = 0; k < list.length; k += 2) {
+        const x = list[k], y = list[k + 1];
+        ctx.rect(x + 0.5, y + 0.5, g.ew - 1, eh - 1);
+        ctx.moveTo(x + 1, y + 1);
+        ctx.lineTo(x + g.ew / 2, y + eh * 0.55);
+        ctx.lineTo(x + g.ew - 1, y + 1);
+      }
+      ctx.strokeStyle = "rgba(0,0,0,0.33)";
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    if (labels.length) {
+      ctx.font = "9px system-ui, -apple-system, \"Segoe UI\", sans-serif";
+      ctx.fillStyle = th.muted;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      for (let k = 0; k < labels.length; k += 2) ctx.fillText(String(labels[k]), labels[k + 1], cy + eh / 2 + 6);
     }
   }
 

@@ -71,10 +71,59 @@ pub struct Series {
     next_ms: u64,
     /// Per group, the (topic, partition) pairs whose lag is tracked.
     tracked: Vec<Vec<(u32, u32)>>,
+    /// The model's layout version the tracked partitions were chosen for.
+    layout_version: u64,
 }
 
 impl Series {
     fn new(sim: &Sim) -> Series {
+        let tracked = Series::choose_tracked(sim);
+        let stride = Series::stride_for(&tracked);
+        Series {
+            data: Vec::new(),
+            stride,
+            interval_ms: SERIES_INTERVAL_MS,
+            next_ms: 0,
+            tracked,
+            layout_version: sim.layout_version(),
+        }
+    }
+
+    fn stride_for(tracked: &[Vec<(u32, u32)>]) -> usize {
+        2 + 3 * tracked.len() + tracked.iter().map(Vec::len).sum::<usize>()
+    }
+
+    /// Partitions were added: track the new ones too (or stop tracking a group that grew past
+    /// [`SERIES_PARTITIONS_MAX`]), rewriting the points so far with -1 where a column is new.
+    fn retrack(&mut self, sim: &Sim) {
+        self.layout_version = sim.layout_version();
+        let tracked = Series::choose_tracked(sim);
+        if tracked == self.tracked {
+            return;
+        }
+        let stride = Series::stride_for(&tracked);
+        let mut data = Vec::with_capacity(self.points() * stride);
+        for point in self.data.chunks(self.stride) {
+            data.extend_from_slice(&point[..2]);
+            let mut at = 2;
+            for (old, new) in self.tracked.iter().zip(&tracked) {
+                data.extend_from_slice(&point[at..at + 3]);
+                for tp in new {
+                    let v = old
+                        .iter()
+                        .position(|x| x == tp)
+                        .map_or(-1.0, |i| point[at + 3 + i]);
+                    data.push(v);
+                }
+                at += 3 + old.len();
+            }
+        }
+        self.data = data;
+        self.stride = stride;
+        self.tracked = tracked;
+    }
+
+    fn choose_tracked(sim: &Sim) -> Vec<Vec<(u32, u32)>> {
         let layout = sim.layout();
         let tracked: Vec<Vec<(u32, u32)>> = layout
             .groups
@@ -92,14 +141,7 @@ impl Series {
                 }
             })
             .collect();
-        let stride = 2 + 3 * tracked.len() + tracked.iter().map(Vec::len).sum::<usize>();
-        Series {
-            data: Vec::new(),
-            stride,
-            interval_ms: SERIES_INTERVAL_MS,
-            next_ms: 0,
-            tracked,
-        }
+        tracked
     }
 
     fn points(&self) -> usize {
@@ -132,8 +174,14 @@ impl Series {
             self.data.push(gr[crate::frame::G_LAG_NOW]);
             self.data.push(max_lag);
             for &(t, p) in tracked {
-                self.data
-                    .push(gp(bases[t as usize] + p as usize, crate::frame::GP_LAG));
+                // After a seek back past an AddPartitions, a tracked partition may not exist yet.
+                let end = bases.get(t as usize + 1).copied().unwrap_or(total);
+                let i = bases[t as usize] + p as usize;
+                self.data.push(if i < end {
+                    gp(i, crate::frame::GP_LAG)
+                } else {
+                    -1.0
+                });
             }
         }
         if self.points() >= SERIES_POINTS_MAX {
@@ -177,7 +225,8 @@ impl Series {
     }
 
     /// Per group, the (topic, partition) pairs whose lag each point carries, in order (empty
-    /// when the group has more than [`SERIES_PARTITIONS_MAX`] partitions).
+    /// when the group has more than [`SERIES_PARTITIONS_MAX`] partitions). Grows when
+    /// partitions are added; a lag of -1 means the partition did not exist at that point.
     pub fn tracked(&self) -> &[Vec<(u32, u32)>] {
         &self.tracked
     }
@@ -304,6 +353,9 @@ impl Player {
                 }
                 left = left.saturating_sub(1);
                 self.collect_story();
+            }
+            if self.series.layout_version != self.sim.layout_version() {
+                self.series.retrack(&self.sim);
             }
             if self.series.next_ms <= self.sim.now_ms() {
                 self.series.sample(&self.sim, &mut self.scratch);

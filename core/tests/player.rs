@@ -268,3 +268,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn series_track_partitions_added_later_and_survive_seeking_back_past_them() {
+    let mut p = Player::new(busy(800, 4, 120_000), Vec::new()).expect("player");
+    p.run(20_000, u64::MAX);
+    p.apply(Input::AddPartitions {
+        topic: 0,
+        partitions: 6,
+    })
+    .expect("add partitions");
+    p.run(60_000, u64::MAX);
+    assert_eq!(p.series().tracked()[0].len(), 6);
+    let stride = p.series().stride();
+    let data = p.series().data().to_vec();
+    // Points before the partitions existed say so with -1; points after carry their lag.
+    let col = 2 + 3 + 5; // group 0, partition 5
+    let before: Vec<f64> = data
+        .chunks(stride)
+        .filter(|r| r[0] < 20_000.0)
+        .map(|r| r[col])
+        .collect();
+    assert!(!before.is_empty() && before.iter().all(|&v| v == -1.0));
+    assert!(data
+        .chunks(stride)
+        .filter(|r| r[0] > 30_000.0)
+        .all(|r| r[col] >= 0.0));
+    // Seeking back before AddPartitions: the series follows the model back to 4 partitions
+    // (nothing is lost: those columns were -1 there), and forward again past the recorded input.
+    p.seek(10_000.0, u64::MAX).expect("seek");
+    assert_eq!(p.series().tracked()[0].len(), 4);
+    p.run(30_000, u64::MAX);
+    assert_eq!(p.series().tracked()[0].len(), 6);
+    assert_eq!(p.series().stride(), stride);
+}

@@ -169,6 +169,12 @@ impl Player {
         self.0.story_dropped() as f64
     }
 
+    /// Model steps taken so far (timers fired and inputs applied): a page divides its time per
+    /// call by the steps that call took to size the next budget.
+    pub fn steps(&self) -> f64 {
+        self.0.sim().steps() as f64
+    }
+
     /// Sequence number of the newest sampled envelope.
     #[wasm_bindgen(js_name = envelopeSeq)]
     pub fn envelope_seq(&self) -> f64 {

@@ -328,6 +328,8 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
         let path = match (e.path().to_string().as_str(), root) {
             (".", root) => root.to_string(),
             (p, "") => p.to_string(),
+            // An array root: `inputs[1].input`, not `inputs.[1].input`.
+            (p, root) if p.starts_with('[') => format!("{root}{p}"),
             (p, root) => format!("{root}.{p}"),
         };
         ScenarioError::new(path, e.into_inner().to_string())

@@ -302,3 +302,25 @@ fn series_track_partitions_added_later_and_survive_seeking_back_past_them() {
     assert_eq!(p.series().tracked()[0].len(), 6);
     assert_eq!(p.series().stride(), stride);
 }
+
+#[test]
+fn a_recorded_input_log_with_a_bad_entry_names_its_path() {
+    let err = mailroom_core::input::inputs_from_json(
+        r#"[{"at_ms": 5, "input": {"type": "AddConsumer", "group": 0}},
+            {"at_ms": 9, "input": {"type": "Explode"}}]"#,
+    )
+    .expect_err("refused");
+    assert!(err.path.starts_with("inputs[1].input"), "{err}");
+    let ok = mailroom_core::input::inputs_from_json(r#"[]"#).expect("empty log");
+    assert!(ok.is_empty());
+    // Too many recorded inputs are refused by the player, not truncated.
+    let many = vec![
+        TimedInput {
+            at_ms: 1,
+            input: Input::AddConsumer { group: 0 },
+        };
+        mailroom_core::scenario::limits::INPUTS_MAX + 1
+    ];
+    let refused = Player::new(busy(1, 1, 1000), many).err().expect("refused");
+    assert_eq!(refused.path, "inputs");
+}

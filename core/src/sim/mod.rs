@@ -100,6 +100,8 @@ pub struct Sim {
     layout_version: u64,
     /// Steps taken (timers fired and scheduled inputs applied): the unit of model work.
     steps: u64,
+    /// Emptied key buffers of arrived batches, reused by the next produce ticks.
+    key_buffers: Vec<Vec<u32>>,
 }
 
 impl Sim {
@@ -191,6 +193,7 @@ impl Sim {
             envelopes: EnvelopeRing::default(),
             layout_version: 0,
             steps: 0,
+            key_buffers: Vec::new(),
         };
         let mut schedule: Vec<(usize, TimedInput)> =
             sim.scenario.inputs.iter().cloned().enumerate().collect();
@@ -406,9 +409,9 @@ impl Sim {
                 producer,
                 topic,
                 partition,
-                keys,
+                batch,
                 sent_at_ms,
-            } => self.append_batch(producer, topic, partition, keys, sent_at_ms),
+            } => self.append_batch(producer, topic, partition, batch, sent_at_ms),
             Timer::ToCoordinator { from, req } => self.coordinator_receive(from, req),
             Timer::ToClient { to, resp } => self.client_receive(to, resp),
             Timer::FetchArrives { from, fetch_epoch } => self.fetch_arrives(from, fetch_epoch),

@@ -7,7 +7,6 @@
 
 use crate::event::Event;
 use crate::frame::EnvelopeKind;
-use crate::log::NO_KEY;
 use crate::partitioner::{partition_for_key, StickyPartitioner};
 use crate::rng::Rng;
 use crate::scenario::{KeyMode, ProducerConfig};
@@ -33,8 +32,37 @@ pub(crate) struct Producer {
     sticky: StickyPartitioner,
     /// Partition of each entity's key at the current partition count (murmur2 once per key).
     key_partition: Vec<u32>,
-    /// Per-partition key scratch, reused between ticks.
+    /// Keyed producers: the keys of each partition's batch being drawn up this tick.
     scratch: Vec<Vec<u32>>,
+    /// Unkeyed producers: the size of each partition's batch being drawn up this tick.
+    unkeyed: Vec<u64>,
+}
+
+/// The records of one produced batch. Unkeyed records are only counted: nothing per record
+/// needs to travel with them.
+#[derive(Clone, Debug)]
+pub(crate) enum Batch {
+    /// `n` records without a key.
+    Unkeyed(u64),
+    /// One entity key per record, in send order (never empty).
+    Keyed(Vec<u32>),
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        match self {
+            Batch::Unkeyed(n) => *n as usize,
+            Batch::Keyed(keys) => keys.len(),
+        }
+    }
+
+    /// The last record's key, if it has one.
+    fn last_key(&self) -> Option<u32> {
+        match self {
+            Batch::Unkeyed(_) => None,
+            Batch::Keyed(keys) => keys.last().copied(),
+        }
+    }
 }
 
 impl Producer {
@@ -54,6 +82,7 @@ impl Producer {
             sticky: StickyPartitioner::new(cfg.sticky_batch_records, sticky_rng),
             key_partition: Vec::new(),
             scratch: Vec::new(),
+            unkeyed: Vec::new(),
         }
     }
 
@@ -66,6 +95,7 @@ impl Producer {
                 .collect();
         }
         self.scratch.resize_with(partitions as usize, Vec::new);
+        self.unkeyed.resize(partitions as usize, 0);
     }
 
     /// The partition the sticky partitioner is filling (unkeyed producers).
@@ -137,6 +167,8 @@ impl Sim {
         self.schedule_produce(p);
     }
 
+    /// Kafka's `RecordAccumulator` + `Sender`: every record due is partitioned into its
+    /// partition's batch, and each non-empty batch is sent (one hop) in partition order.
     pub(super) fn produce_tick(&mut self, p: u32, epoch: u32) {
         let now = self.now_ms;
         let latency = self.latency_ms();
@@ -148,15 +180,15 @@ impl Sim {
         let n = due.saturating_sub(prod.produced);
         let topic = prod.topic;
         let partitions = prod.scratch.len() as u32;
-        let mut sends: Vec<(u32, Vec<u32>)> = Vec::new();
-        match &prod.keys {
+        let keyed = match &prod.keys {
             KeyMode::None => {
                 let mut left = n;
                 while left > 0 {
                     let (part, run) = prod.sticky.next_run(partitions, left);
-                    prod.scratch[part as usize].extend(std::iter::repeat_n(NO_KEY, run as usize));
+                    prod.unkeyed[part as usize] += run;
                     left -= run;
                 }
+                false
             }
             KeyMode::Entity { count, skew, .. } => {
                 for _ in 0..n {
@@ -168,22 +200,33 @@ impl Sim {
                     let part = prod.key_partition[entity as usize];
                     prod.scratch[part as usize].push(entity);
                 }
+                true
             }
-        }
-        for (part, keys) in prod.scratch.iter_mut().enumerate() {
-            if !keys.is_empty() {
-                sends.push((part as u32, std::mem::take(keys)));
-            }
-        }
+        };
         prod.produced = due;
-        for (partition, keys) in sends {
+        for partition in 0..partitions {
+            let batch = if keyed {
+                let keys = &mut prod.scratch[partition as usize];
+                if keys.is_empty() {
+                    continue;
+                }
+                // The filled buffer travels with the batch; an emptied one (returned by an
+                // earlier batch's arrival) takes its place, so ticks allocate nothing.
+                let empty = self.key_buffers.pop().unwrap_or_default();
+                Batch::Keyed(std::mem::replace(keys, empty))
+            } else {
+                match std::mem::take(&mut prod.unkeyed[partition as usize]) {
+                    0 => continue,
+                    n => Batch::Unkeyed(n),
+                }
+            };
             self.timers.at(
                 now + latency,
                 Timer::BatchArrives {
                     producer: p,
                     topic,
                     partition,
-                    keys,
+                    batch,
                     sent_at_ms: now,
                 },
             );
@@ -191,44 +234,54 @@ impl Sim {
         self.schedule_produce(p);
     }
 
+    /// A produced batch reaches the partition leader: appended (offsets assigned), retention
+    /// enforced, parked fetches of its readers answered.
     pub(super) fn append_batch(
         &mut self,
         producer: u32,
         topic: u32,
         partition: u32,
-        keys: Vec<u32>,
+        batch: Batch,
         sent_at_ms: u64,
     ) {
         let t = &mut self.topics[topic as usize];
         let Some(log) = t.logs.get_mut(partition as usize) else {
+            self.recycle(batch);
             return;
         };
-        let base_offset = log.append(&keys);
-        t.produced += keys.len() as u64;
+        let n = batch.len();
+        let base_offset = match &batch {
+            Batch::Unkeyed(n) => log.append_unkeyed(*n as usize),
+            Batch::Keyed(keys) => log.append(keys),
+        };
+        t.produced += n as u64;
         let truncated = log.enforce_retention(t.retention_records);
-        let last_key = keys.last().copied().filter(|&k| k != NO_KEY);
         self.envelopes.push(
             EnvelopeKind::Append,
             producer,
             None,
             (topic, partition),
-            base_offset + keys.len() as u64 - 1,
-            last_key,
-            keys.len() as u64,
+            base_offset + n as u64 - 1,
+            batch.last_key(),
+            n as u64,
             self.now_ms,
         );
         if self.records_traffic() {
-            let event_keys = keys.iter().map(|&k| (k != NO_KEY).then_some(k)).collect();
+            let keys = match &batch {
+                Batch::Unkeyed(n) => vec![None; *n as usize],
+                Batch::Keyed(keys) => keys.iter().map(|&k| Some(k)).collect(),
+            };
             self.emit(Event::RecordsAppended {
                 producer,
                 topic,
                 partition,
                 base_offset,
-                keys: event_keys,
+                keys,
                 sent_at_ms,
                 transactional: false,
             });
         }
+        self.recycle(batch);
         if let Some(log_start_offset) = truncated {
             self.emit(Event::LogTruncated {
                 topic,
@@ -237,5 +290,13 @@ impl Sim {
             });
         }
         self.data_arrived(topic, partition);
+    }
+
+    /// Keeps an arrived batch's key buffer for the next produce tick.
+    fn recycle(&mut self, batch: Batch) {
+        if let Batch::Keyed(mut keys) = batch {
+            keys.clear();
+            self.key_buffers.push(keys);
+        }
     }
 }

@@ -26,7 +26,7 @@ pub(crate) enum Timer {
         producer: u32,
         topic: u32,
         partition: u32,
-        keys: Vec<u32>,
+        batch: super::producer::Batch,
         sent_at_ms: u64,
     },
     /// A request reaches the group coordinator.
@@ -61,11 +61,14 @@ pub(crate) enum Timer {
     TxnTimeout { txn: u64 },
 }
 
-#[derive(Clone)]
+/// A pending timer's place in the queue: its due time, insertion order, and where its
+/// [`Timer`] waits in the slab. Kept small on purpose: the heap moves these around on every
+/// push and pop, while a `Timer` (which can carry a whole protocol message) stays put.
+#[derive(Clone, Copy)]
 struct Entry {
     at_ms: u64,
     seq: u64,
-    timer: Timer,
+    slot: u32,
 }
 
 impl PartialEq for Entry {
@@ -81,15 +84,20 @@ impl PartialOrd for Entry {
 }
 impl Ord for Entry {
     // Reversed: BinaryHeap is a max-heap and we want the earliest (then first inserted).
+    // `seq` is unique, so the order is total and the slot never decides it.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at_ms, other.seq).cmp(&(self.at_ms, self.seq))
     }
 }
 
-/// The queue of pending timers.
+/// The queue of pending timers: a heap of small entries ordered by (due time, insertion
+/// order) over a slab of timers whose freed slots are reused, so scheduling allocates nothing
+/// once the slab has grown to the number of timers in flight.
 #[derive(Clone, Default)]
 pub(crate) struct Timers {
     heap: BinaryHeap<Entry>,
+    slab: Vec<Option<Timer>>,
+    free: Vec<u32>,
     seq: u64,
 }
 
@@ -97,10 +105,20 @@ impl Timers {
     /// Schedules `timer` at `at_ms`.
     pub fn at(&mut self, at_ms: u64, timer: Timer) {
         self.seq += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(timer);
+                slot
+            }
+            None => {
+                self.slab.push(Some(timer));
+                (self.slab.len() - 1) as u32
+            }
+        };
         self.heap.push(Entry {
             at_ms,
             seq: self.seq,
-            timer,
+            slot,
         });
     }
 
@@ -111,11 +129,15 @@ impl Timers {
 
     /// Pops the earliest timer if it is due at or before `now_ms`.
     pub fn pop_due(&mut self, now_ms: u64) -> Option<(u64, Timer)> {
-        if self.heap.peek()?.at_ms <= now_ms {
-            self.heap.pop().map(|e| (e.at_ms, e.timer))
-        } else {
-            None
+        if self.heap.peek()?.at_ms > now_ms {
+            return None;
         }
+        let e = self.heap.pop()?;
+        let timer = self.slab[e.slot as usize]
+            .take()
+            .expect("a queued slot holds its timer");
+        self.free.push(e.slot);
+        Some((e.at_ms, timer))
     }
 
     /// Number of pending timers.

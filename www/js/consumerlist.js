@@ -23,23 +23,34 @@ export class ConsumerList {
     this.rows = new Map(); // "g:m" → {button, name, badge, parts}
   }
 
-  /** Brings the rows in line with a snapshot. */
+  /**
+   * Brings the rows in line with a snapshot. With several groups each group gets a header and
+   * its members' rows below it (the row shows the member's name; its label names the group too).
+   */
   sync(snap) {
+    const many = snap.groups.length > 1;
     const want = [];
-    snap.groups.forEach((g, gi) => g.members.forEach((m, mi) => {
-      const dead = m.state === "Crashed" || m.state === "Left";
-      want.push({
-        key: `${gi}:${mi}`, gi, mi, state: m.state,
-        text: `${snap.groups.length > 1 ? `${g.id} · ` : ""}${m.name}`,
-        parts: (dead ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—",
+    snap.groups.forEach((g, gi) => {
+      if (many) want.push({ key: `g${gi}`, header: true, text: g.id });
+      g.members.forEach((m, mi) => {
+        const dead = m.state === "Crashed" || m.state === "Left";
+        want.push({
+          key: `${gi}:${mi}`, gi, mi, state: m.state,
+          text: m.name,
+          label: `${many ? `${g.id} · ` : ""}${m.name}`,
+          parts: (dead ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—",
+        });
       });
-    }));
+    });
     const keys = new Set(want.map((w) => w.key));
     for (const [k, r] of this.rows) if (!keys.has(k)) { r.button.remove(); this.rows.delete(k); }
     let prev = null;
     for (const w of want) {
       let r = this.rows.get(w.key);
-      if (!r) {
+      if (!r && w.header) {
+        r = { button: h("p", { class: "mr-cgroup", "data-group-header": String(w.key.slice(1)) }) };
+        this.rows.set(w.key, r);
+      } else if (!r) {
         const button = h("button", { type: "button", "data-consumer": w.key, "data-testid": `consumer-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
         r = { button, name: h("span", { class: "mr-cname" }), badge: h("span", { class: "mr-badge" }), parts: h("span", { class: "mr-cparts" }) };
         button.append(r.name, r.badge, r.parts);
@@ -50,6 +61,10 @@ export class ConsumerList {
       const want_after = prev ? prev.nextSibling : this.root.firstChild;
       if (r.button !== want_after) this.root.insertBefore(r.button, want_after);
       prev = r.button;
+      if (w.header) {
+        if (r.button.textContent !== w.text) r.button.textContent = w.text;
+        continue;
+      }
       const cls = `mr-consumer mr-st-${w.state.toLowerCase()}`;
       if (r.button.className !== cls) r.button.className = cls;
       if (r.button.dataset.state !== w.state) r.button.dataset.state = w.state;
@@ -57,7 +72,7 @@ export class ConsumerList {
       const badge = w.state.toLowerCase();
       if (r.badge.textContent !== badge) r.badge.textContent = badge;
       if (r.parts.textContent !== w.parts) r.parts.textContent = w.parts;
-      const label = `${w.text}, ${badge}, partitions ${w.parts === "—" ? "none" : w.parts}`;
+      const label = `${w.label}, ${badge}, partitions ${w.parts === "—" ? "none" : w.parts}`;
       if (r.button.getAttribute("aria-label") !== label) r.button.setAttribute("aria-label", label);
     }
   }

@@ -24,7 +24,14 @@ export class Strip {
       this.legend.append(s);
       if (cls === "mr-lg-key") this.keyLegend = s;
     }
-    this.root.append(this.rows, this.keys, this.legend);
+    // On a narrow view each row is one line; this shows the steps in full (mailroom.css).
+    this.toggle = el("button", { type: "button", class: "mr-strip-toggle", "data-action": "strip-more", "aria-expanded": "false", title: "Show every step of the rebalance" }, "steps ▾");
+    this.toggle.addEventListener("click", () => {
+      const open = this.root.classList.toggle("mr-strip-open");
+      this.toggle.setAttribute("aria-expanded", String(open));
+      this.toggle.textContent = open ? "less ▴" : "steps ▾";
+    });
+    this.root.append(this.toggle, this.rows, this.keys, this.legend);
     this.root.hidden = true;
     this.key = "";
   }

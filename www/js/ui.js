@@ -213,7 +213,13 @@ export class View {
     this.scrub.addEventListener("input", () => { this.pendingSeek = Number(this.scrub.value); });
     const restart = this._button("↺ Restart", "restart", "Replay from the start with the same seed and inputs");
     const addC = this._button("+ consumer", "add-consumer", "Start one more consumer in the group");
-    this.bar.append(this.playBtn, this.stepBtn, speedWrap, timeWrap, addC, restart);
+    // Secondary controls: inline on a wide view; behind "More" on a narrow one (docs, phone),
+    // so the toolbar stays one or two rows there (mailroom.css, container queries).
+    this.moreBtn = this._button("More ▾", "more", "More controls", { class: "mr-morebtn", "aria-expanded": "false" });
+    this.more = el("div", { class: "mr-more", role: "group", "aria-label": "More controls", "data-testid": "more-controls" });
+    this.more.addEventListener("keydown", (e) => { if (e.key === "Escape" && this.root.classList.contains("mr-more-open")) { e.preventDefault(); this._toggleMore(false); this.moreBtn.focus(); } });
+    this.more.append(speedWrap, restart);
+    this.bar.append(this.playBtn, this.stepBtn, timeWrap, addC, this.moreBtn, this.more);
     if (!full) return;
 
     const addP = this._button("+ partition", "add-partition", "Add a partition to the topic (keys may move!)");
@@ -236,7 +242,7 @@ export class View {
     this.sceneSel.append(el("option", { value: "" }, "Free play (no lesson): explore on your own"));
     SCENE_NAMES.forEach((n, i) => this.sceneSel.append(el("option", { value: n }, `${i + 1}. ${SCENES[n].title}`)));
     this.sceneSel.addEventListener("change", () => this.action("scene"));
-    sceneWrap.append(document.createTextNode("Guided lesson "), this.sceneSel);
+    sceneWrap.append(el("span", { class: "mr-scene-word" }, "Guided lesson "), this.sceneSel);
     this.bar.prepend(sceneWrap);
     const share = this._button("Share link", "share", "Copy a link that replays this session exactly");
     const exp = this._button("Export", "export", "Download the scenario and your inputs as JSON");
@@ -248,7 +254,14 @@ export class View {
     row2.append(addP, this.strategy, this.delivery, this.keys, rateWrap, share, exp, imp, this.file, theme);
     this.shareOut = el("input", { type: "text", readonly: true, class: "mr-shareout", hidden: true, "aria-label": "Share link", "data-testid": "share-url" });
     row2.append(this.shareOut);
-    this.bar.append(row2);
+    this.more.append(row2);
+  }
+
+  /** Opens or closes the "More" controls (only visible as a toggle on a narrow view). */
+  _toggleMore(open = !this.root.classList.contains("mr-more-open")) {
+    this.root.classList.toggle("mr-more-open", open);
+    this.moreBtn.setAttribute("aria-expanded", String(open));
+    this.moreBtn.textContent = open ? "Less ▴" : "More ▾";
   }
 
   /** Every toolbar action, by name (also handy for scripted docs). */
@@ -296,6 +309,7 @@ export class View {
       case "export": download("mailroom-session.json", JSON.stringify(this.sessionToShare(), null, 2)); this.say("Exported the scenario and your inputs as mailroom-session.json."); break;
       case "import": this.file.click(); break;
       case "theme": this.applyTheme(this.root.dataset.theme === "dark" ? "light" : "dark"); break;
+      case "more": this._toggleMore(); break;
       default:
     }
     this._syncControls();
@@ -384,6 +398,8 @@ export class View {
       const rate = f?.layout.producers.length ? f.producer(0, f.K.PR_RATE) : undefined;
       if (rate !== undefined && this.active !== this.rate) this.rate.value = String(rate);
       if (this.active !== this.sceneSel) this.sceneSel.value = this.sceneName ?? "";
+      const title = this.sceneSel.selectedOptions[0]?.textContent ?? "";
+      if (this.sceneSel.title !== title) this.sceneSel.title = title; // a narrow select cuts it
     }
   }
 
@@ -497,13 +513,36 @@ export class View {
     this.nTitle = el("h3", { class: "mr-ntitle" });
     this.nText = el("p", { class: "mr-ntext", "aria-live": "polite", "data-testid": "narration" });
     this.nCount = el("span", { class: "mr-ncount" });
-    this.nPrev = el("button", { type: "button", "data-action": "prev-step" }, "◀ Previous");
+    this.nPrev = el("button", { type: "button", "data-action": "prev-step", "aria-label": "Previous step", title: "Previous step" }, "◀");
+    this.nPrev.append(el("span", { class: "mr-nlabel" }, " Previous"));
     this.nNext = el("button", { type: "button", "data-action": "next-step" }, "Next ▶");
     this.nPrev.addEventListener("click", () => this.prevStep());
     this.nNext.addEventListener("click", () => this.nextStep());
+    // On a narrow view the text is clamped to two lines; this shows the rest (and hides it again).
+    this.nMore = el("button", { type: "button", class: "mr-nmore", "data-action": "narration-more", "aria-expanded": "false", hidden: true }, "more ▾");
+    this.nMore.addEventListener("click", () => {
+      const open = this.narration.classList.toggle("mr-n-open");
+      this.nMore.setAttribute("aria-expanded", String(open));
+      this.nMore.textContent = open ? "less ▴" : "more ▾";
+      this._fitNarration();
+    });
     const nav = el("div", { class: "mr-nnav" });
     nav.append(this.nPrev, this.nCount, this.nNext);
-    this.narration.append(this.nTitle, this.nText, nav);
+    this.narration.append(this.nTitle, this.nText, this.nMore, nav);
+    if ("ResizeObserver" in window) {
+      let lastW = -1;
+      const ro = new ResizeObserver(() => { const w = this.root.clientWidth; if (w !== lastW) { lastW = w; this._fitNarration(); } });
+      ro.observe(this.root);
+      this.disposers.push(() => ro.disconnect());
+    }
+  }
+
+  /** Shows the narration's "more" toggle only when its text is clamped (or was expanded). */
+  _fitNarration() {
+    if (this.narration.hidden) return;
+    const open = this.narration.classList.contains("mr-n-open");
+    const clamped = !open && this.nText.scrollHeight > this.nText.clientHeight + 1;
+    this.nMore.hidden = !(open || clamped);
   }
 
   /** Switches to a scene (null = free play with the default scenario). */
@@ -551,6 +590,7 @@ export class View {
     this.nPrev.disabled = i === 0;
     this.nNext.disabled = false;
     this.nNext.textContent = i === steps.length - 1 ? "Play on ▶" : "Next ▶";
+    this._fitNarration();
   }
 
   /** Paused: plays on until the next narrated step. Playing: jumps to the next step. */

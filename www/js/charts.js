@@ -9,9 +9,23 @@ export const ALL_LINES_MAX = 12;
 export const TOP_N = 5;
 
 /** Sizes the backing store to the CSS box × DPR; returns {ctx, w, h} or null when not laid out. */
+const sizes = new WeakMap(); // canvas → its CSS size, refreshed by a ResizeObserver
+const observer = typeof ResizeObserver === "function" ? new ResizeObserver((es) => { for (const e of es) sizes.delete(e.target); }) : null;
+
+/** The canvas's CSS size, read from the layout only after it changed (no forced layout per draw). */
+function cssSize(canvas) {
+  let r = sizes.get(canvas);
+  if (!r) {
+    const b = canvas.getBoundingClientRect();
+    r = { width: b.width, height: b.height };
+    if (observer && r.width && r.height) { sizes.set(canvas, r); observer.observe(canvas); }
+  }
+  return r;
+}
+
 function prepare(canvas, theme) {
   const dpr = window.devicePixelRatio || 1;
-  const r = canvas.getBoundingClientRect();
+  const r = cssSize(canvas);
   if (!r.width || !r.height) return null;
   const w = Math.round(r.width * dpr), h = Math.round(r.height * dpr);
   // Assigning the size reallocates the backing store even when unchanged: only on a resize.

@@ -26,7 +26,7 @@ export const MARKS = [
   { id: "envelope", swatch: "env", paint: (th) => keyColor(3, th), name: "coloured envelope", text: "One record. Its colour is its key: every record of user-3 has the same colour (see the key colours below)." },
   { id: "no-key", swatch: "env", paint: (th) => th.noKey, name: "grey envelope", text: "A record without a key: the producer spreads these over the partitions." },
   { id: "unread", swatch: "env", paint: (th) => keyColor(5, th), name: "envelope on the shelf, full colour", text: "Unread: in the log, not yet fetched by the group's consumer." },
-  { id: "uncommitted", swatch: "env-lifted", paint: (th) => keyColor(5, th), name: "lifted envelope, left of the owner's position", text: "Read but not committed: the consumer fetched (and may have processed) it, but the group has not saved its offset yet. If that consumer crashes now, the next owner reads it again." },
+  { id: "uncommitted", swatch: "env-lifted", paint: (th) => keyColor(5, th), outline: (th) => th.dup, name: "lifted envelope with an amber frame and a ✓", text: "Read but not committed: the group's consumer processed it (✓), but the group has not saved its offset yet. If that consumer crashes now, the next owner processes it again. Lifted without a frame: fetched, not processed yet." },
   { id: "committed-record", swatch: "env-faded", paint: (th) => keyColor(5, th), name: "faded envelope", text: "Done: processed and committed. The group will not read it again." },
   { id: "committed", swatch: "flag", paint: (th) => groupColor(0, th), name: "▲ flag and line under a shelf", text: "The group's committed offset (one colour per group): where a new owner would start reading. ◀ 12 means it is further left than the shelf shows." },
   { id: "leo", swatch: "leo", paint: (th) => th.ink, name: "dark bar after the last envelope, number, “LEO”", text: "Log-end offset (LEO): the offset the next record will get. “lag” is how many records the group has not committed yet." },
@@ -34,6 +34,8 @@ export const MARKS = [
   { id: "no-owner", swatch: "text", glyph: "?", paint: (th) => th.muted, name: "? after a short dashed stub", text: "No owner right now: the partition was revoked or its owner died, so nobody processes it until the next assignment." },
   { id: "leader", swatch: "text", glyph: "★", paint: (th) => th.ink, name: "★ after a consumer's name", text: "The group leader: the member that computes the assignment for everyone." },
   { id: "states", swatch: "badge", paint: () => STATE_COLORS.Processing, name: "badge on a consumer", text: "What the consumer is doing: joining, fetching, processing, committing, idle (no partitions, zzz), paused, crashed (✕), left (dashed box)." },
+  { id: "downtime", swatch: "dup", paint: (th) => th.dup, name: "orange bars in a group's header", text: "How long each partition had no owner in the group's latest rebalance, one bar per partition, on one scale for every group: eager stops every partition, cooperative only the ones that move." },
+  { id: "short-names", swatch: "text", glyph: "c1", paint: (th) => th.ink, name: "c1, c2 … on a narrow stage", text: "consumer-1, consumer-2 … shortened to fit. Hover a consumer, or press ↓ on the stage to walk the partitions and then the consumers, for full names and numbers." },
   { id: "duplicate", swatch: "dup", paint: (th) => th.dup, name: "orange flash, “duplicate ×N”, “DUP”", text: "Records processed a second time (at-least-once after a crash). Make processing idempotent." },
   { id: "lost", swatch: "tray", paint: (th) => th.lost, name: "lost tray (bottom)", text: "Records skipped for good: committed before anyone processed them (at-most-once). The counter says how many." },
   { id: "moved", swatch: "tag", paint: (th) => memberColor(2, th), glyph: "moved → c3", name: "“moved → c3” tag and coloured P-label", text: "In the last rebalance this partition changed owner; the colour is the new owner's." },
@@ -117,6 +119,7 @@ export class Legend {
     for (const [sw, m] of this.swatches) {
       const c = m.paint(this.theme);
       sw.style.setProperty("--c", c);
+      if (m.outline) sw.style.outline = `2px solid ${m.outline(this.theme)}`; // as the stage frames it (CSSOM, CSP-safe)
     }
   }
 }

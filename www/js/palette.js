@@ -39,6 +39,18 @@ export function keyColor(n, theme) {
   return `hsl(${h} ${theme.keyS}% ${theme.keyL}%)`;
 }
 
+/** The hue (0..359) of key n's colour: keyColor(n) is keyHueColors(theme)[keyHue(n)]. */
+export function keyHue(n) {
+  return Math.round((n * 137.508) % 360) % 360;
+}
+
+/** The 360 key colours of a theme, by hue (the stage batches its fills by colour). */
+export function keyHueColors(theme) {
+  const out = [];
+  for (let h = 0; h < 360; h++) out.push(`hsl(${h} ${theme.keyS}% ${theme.keyL}%)`);
+  return out;
+}
+
 export const STATE_COLORS = {
   Joining: "#8d6e63", Idle: "#90a4ae", Fetching: "#1e88e5", Processing: "#43a047",
   Committing: "#8e24aa", Paused: "#f9a825", Crashed: "#e53935", Left: "#757575",

@@ -13,6 +13,7 @@ const LOG_MAX = 150;
 const LOG_LINES_PER_BATCH = 40; // at 100× a batch can hold thousands of events
 const SAMPLES_MAX = 160; // newest series points the lag chart shows
 const RATES_MAX = 60; // newest throughput points the sparkline shows
+const CHART_MS = 400; // the lag chart and the sparkline are redrawn at most this often
 
 function el(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -87,6 +88,7 @@ export class Panels {
       if (!seek) this.log.replaceChildren();
       this.groupsKey = "";
       this.seriesKey = "";
+      this.chartDirty = true; // a new timeline: redraw now, not at the next chart tick
     });
     controller.on("events", (batch) => this.onEvents(batch));
   }
@@ -119,8 +121,29 @@ export class Panels {
     if (tail.length || skipped) this.log.scrollTop = this.log.scrollHeight;
   }
 
-  /** Reads the frame into counters and the series into the charts; called a few times a second. */
+  /**
+   * Reads the frame into counters and the series into the charts; called a few times a second.
+   * The charts change slowly: they are redrawn at most every CHART_MS, and in a call of their own
+   * (the counters wait for the next one), so no single frame pays for both.
+   */
   update(f) {
+    const wall = performance.now();
+    // The series changes when a point is added, or when a seek truncated it.
+    const n = f.seriesPoints();
+    const key = `${n}|${n ? f.seriesAt(n - 1, 0) : -1}|${this.chartGroup}|${f.layoutVersion}`;
+    if (this.chartDirty || (key !== this.seriesKey && wall - (this.chartAt ?? -1e9) >= CHART_MS)) {
+      this.seriesKey = key;
+      this.chartDirty = false;
+      this.chartAt = wall;
+      this._readSeries(f);
+      if (this.chartVisible) drawSparkline(this.spark, this.rates, this.theme, RATES_MAX);
+      this.drawChart(f);
+      const r = this.rates[this.rates.length - 1] ?? { in: 0, out: 0 };
+      this._set(this.fields.rate, `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`);
+      this._set(this.tputReadout, `throughput: in ${r.in.toFixed(1)} / out ${r.out.toFixed(1)} records per s`);
+      if (!this.countersOnce) return;
+    }
+    this.countersOnce = true;
     const K = f.K;
     const fld = this.fields;
     const now = this.controller.nowMs();
@@ -129,31 +152,24 @@ export class Panels {
     let leo = 0;
     for (let i = 0; i < f.total; i++) leo += f.logEnd(i);
     const dups = f.sum(K.G_DUPLICATES), lost = f.sum(K.G_LOST);
-    fld.clock.textContent = formatMs(now);
-    fld.produced.textContent = String(produced);
-    fld.leo.textContent = String(leo);
-    fld.processed.textContent = String(f.sum(K.G_PROCESSED));
-    fld.lag.textContent = String(f.sum(K.G_LAG_NOW));
-    fld.duplicates.textContent = String(dups);
-    fld.lost.textContent = String(lost);
-    fld.rebalances.textContent = String(f.sum(K.G_REBALANCES));
+    this._set(fld.clock, formatMs(now));
+    this._set(fld.produced, String(produced));
+    this._set(fld.leo, String(leo));
+    this._set(fld.processed, String(f.sum(K.G_PROCESSED)));
+    this._set(fld.lag, String(f.sum(K.G_LAG_NOW)));
+    this._set(fld.duplicates, String(dups));
+    this._set(fld.lost, String(lost));
+    this._set(fld.rebalances, String(f.sum(K.G_REBALANCES)));
     fld.duplicates.parentElement.classList.toggle("mr-warn", dups > 0);
     fld.lost.parentElement.classList.toggle("mr-bad", lost > 0);
     this._syncGroupPick(f);
-
-    // The series changes when a point is added, or when a seek truncated it.
-    const n = f.seriesPoints();
-    const key = `${n}|${n ? f.seriesAt(n - 1, 0) : -1}|${this.chartGroup}|${f.layoutVersion}`;
-    if (key !== this.seriesKey || this.chartDirty) {
-      this.seriesKey = key;
-      this.chartDirty = false;
-      this._readSeries(f);
-      if (this.chartVisible) drawSparkline(this.spark, this.rates, this.theme, RATES_MAX);
-      this.drawChart(f);
-    }
     const r = this.rates[this.rates.length - 1] ?? { in: 0, out: 0 };
-    fld.rate.textContent = `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`;
-    this.tputReadout.textContent = `throughput: in ${r.in.toFixed(1)} / out ${r.out.toFixed(1)} records per s`;
+    this._set(fld.rate, `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`);
+  }
+
+  /** Writes text only when it changed (an unchanged write still dirties the layout). */
+  _set(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
   /** The chosen group's lag points and the throughput points, from the core's series. */

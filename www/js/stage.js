@@ -16,7 +16,7 @@
 //   tile per consumer coloured by its state. Click a cell or a tile (or ↑/↓ on the stage) to focus
 //   it: the detail box shows its numbers and, for a partition, its newest records.
 
-import { THEMES, groupColor, keyColor, memberColor, STATE_COLORS } from "./palette.js";
+import { THEMES, groupColor, keyColor, keyHue, keyHueColors, memberColor, STATE_COLORS } from "./palette.js";
 import { ENVELOPE } from "./frame.js";
 
 const FLIGHT_MS = 520;
@@ -30,6 +30,39 @@ export const ROWS_MAX_PARTITIONS = 64;
 export const MEMBERS_MAX_ROWS = 40;
 const DETAIL_H = 74;
 
+// Envelope status on a shelf (for the first group that reads the partition).
+const ST_UNREAD = 0, ST_FETCHED = 1, ST_PROCESSED = 2, ST_COMMITTED = 3;
+const STATUS_NAMES = ["unread", "fetched", "processed", "committed"];
+const FADED = 0.35;
+// Envelope colour index: a key's hue 0..359, then no key, then an unknown key (not in the tail).
+const COL_NOKEY = 360, COL_FAINT = 361, COLORS_N = 362;
+
+/** Envelope buffers for `cap` envelopes (keeping the first old.n of `old`). */
+function growEnv(old, cap) {
+  const e = { cap, n: 0, eh: 0, x: new Float32Array(cap), y: new Float32Array(cap), col: new Int16Array(cap), st: new Uint8Array(cap), txn: new Uint8Array(cap), o: new Float64Array(cap), i: new Int32Array(cap), order: new Int32Array(cap), counts: new Int32Array(2 * COLORS_N) };
+  if (old) {
+    for (const k of ["x", "y", "col", "st", "txn", "o", "i"]) e[k].set(old[k].subarray(0, old.n));
+    e.n = old.n;
+    e.eh = old.eh;
+  }
+  return e;
+}
+
+function makeCanvas(w, h) {
+  if (typeof OffscreenCanvas === "function") return new OffscreenCanvas(w, h);
+  const c = document.createElement("canvas");
+  c.width = w;
+  c.height = h;
+  return c;
+}
+
+/** "consumer-12" → "c12", "producer-3" → "p3"; other names are returned as they are. */
+export function shortName(s) {
+  const m = /^([A-Za-z])[A-Za-z_.]*[-_ ]?(\d+)((?: ★)?)$/.exec(s);
+  return m ? `${m[1]}${m[2]}${m[3]}` : s;
+}
+
+const DASH33 = [3, 3], NO_DASH = [];
 const lerp = (a, b, t) => a + (b - a) * t;
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
@@ -61,11 +94,43 @@ export class Stage {
     this.envSeq = controller.frame?.envSeq ?? 0;
     this.focus = null; // {partition: i} | {member: [g, m]}
     this._colors = new Map();
+    this.themeName = THEMES[opts.theme] ? opts.theme : "light";
+    // Per-frame scratch, allocated once and grown when needed (no allocation in the hot path).
+    this._env = null; // envelope buffers of the last frame (see _envelopes, debugState)
+    this._font = ""; // the font last set on ctx (setting the same string again re-parses it)
+    this._fontStr = new Map();
+    this._widths = new Map(); // font + text → measured width
+    this._fits = new Map(); // font + max + text → the text shortened to fit
+    this._static = null; // the cached static layer (background, titles, shelf bands)
+    this._geomKey = "";
+    this._names = []; // [full name, drawn text, …] of consumers and groups this frame (tests)
+    this.labels = []; // label rects placed this frame (collision-aware placement), for tests too
+    this._labelPool = [];
+    this.keyHues = keyHueColors(this.theme);
+    this._size = null;
+    if (typeof ResizeObserver === "function") {
+      this._ro = new ResizeObserver(() => { this._size = null; });
+      this._ro.observe(canvas);
+    }
+    // Shortened names on the canvas get their full name as a tooltip.
+    canvas.addEventListener("mousemove", (e) => {
+      const r = canvas.getBoundingClientRect();
+      const h = this.hitTest(e.clientX - r.left, e.clientY - r.top);
+      const f = this.controller.frame;
+      let tip = "";
+      if (h?.kind === "consumer" && f) tip = `${f.memberName(h.group, h.member)} (${f.layout.groups[h.group]?.id}) · ${f.memberState(h.group, h.member).toLowerCase()}`;
+      else if (h?.kind === "group" && f && this._down) tip = `${f.layout.groups[h.group]?.id}: orange bars = how long each partition had no owner in the latest rebalance (${f.subscribed[h.group].map((i) => `P${f.partOfIdx[i]} ${(this._down.shown[h.group * f.total + i] / 1000).toFixed(1)} s`).join(", ")})`;
+      else if (h?.kind === "partition" && f) tip = `${f.layout.topics[f.topicOfIdx[h.index]]?.name} P${f.partOfIdx[h.index]} · log-end ${f.logEnd(h.index)}`;
+      if (canvas.title !== tip) canvas.title = tip;
+    });
   }
 
   setTheme(name) {
     this.theme = THEMES[name] ?? THEMES.light;
+    this.themeName = THEMES[name] ? name : "light";
     this._colors.clear();
+    this.keyHues = keyHueColors(this.theme);
+    this._static = null;
   }
 
   _member(m) {
@@ -89,7 +154,10 @@ export class Stage {
   /** Matches the backing store to the CSS size × devicePixelRatio; returns the CSS size. */
   resize() {
     const dpr = window.devicePixelRatio || 1;
-    const r = this.canvas.getBoundingClientRect();
+    // The CSS size is read only after a resize (ResizeObserver): reading it every frame would
+    // force a synchronous layout whenever the panels changed some text.
+    if (!this._size || this._size.dpr !== dpr || !this._ro) { const b = this.canvas.getBoundingClientRect(); this._size = { width: b.width, height: b.height, dpr }; }
+    const r = this._size;
     const w = Math.max(1, Math.round(r.width * dpr));
     const h = Math.max(1, Math.round(r.height * dpr));
     if (this.canvas.width !== w || this.canvas.height !== h) {
@@ -107,6 +175,8 @@ export class Stage {
     this.hidden.clear();
     this.ownerAnim.clear();
     this.committedShown.clear();
+    this._shown?.fill(NaN);
+    this._down = null;
     this.lostTray = [];
     this.markSeen.clear();
     this.envSeq = this.controller.frame?.envSeq ?? 0; // nothing replayed animates
@@ -119,12 +189,26 @@ export class Stage {
     this.focus = focus;
   }
 
-  /** Moves the focused partition by `d` (0 clears the focus). */
+  /**
+   * Moves the focus by `d` through the partitions, then the consumers (so the keyboard reaches
+   * every detail the mouse does); 0 clears the focus.
+   */
   moveFocus(d) {
     const f = this.controller.frame;
     if (!d || !f || !f.total) { this.focus = null; return; }
-    const cur = this.focus?.partition ?? (d > 0 ? -1 : 0);
-    this.focus = { partition: (cur + d + f.total) % f.total };
+    const n = f.total + f.totalMembers;
+    let cur;
+    if (this.focus?.partition !== undefined) cur = this.focus.partition;
+    else if (this.focus?.member) cur = f.total + (f.layout.groups[this.focus.member[0]]?.member_base ?? 0) + this.focus.member[1];
+    else cur = d > 0 ? -1 : 0;
+    const k = (((cur + d) % n) + n) % n;
+    if (k < f.total) { this.focus = { partition: k }; return; }
+    const gm = k - f.total;
+    const L = f.layout.groups;
+    for (let gi = L.length - 1; gi >= 0; gi--) {
+      if (gm >= L[gi].member_base) { this.focus = { member: [gi, gm - L[gi].member_base] }; return; }
+    }
+    this.focus = { partition: 0 };
   }
 
   // ---- story events and sampled envelopes → animations -------------------------------------
@@ -201,6 +285,11 @@ export class Stage {
 
   /** Computes where everything goes for this frame, in CSS pixels. */
   layout(f) {
+    const key = `${this.W}|${this.H}|${f.layoutVersion}|${f.total}|${f.totalMembers}`;
+    if (this.geom && this._geomKey === key && this._geomFrame === f) return this.geom;
+    this._geomKey = key;
+    this._geomFrame = f;
+    this._static = null;
     const W = this.W, H = this.H;
     const L = f.layout;
     const pad = 10;
@@ -219,7 +308,7 @@ export class Stage {
     const rows = [];
     L.topics.forEach((t, ti) => {
       if (L.topics.length > 1) rows.push({ header: true, topic: ti });
-      for (let p = 0; p < t.partitions; p++) rows.push({ topic: ti, partition: p, i: t.base + p });
+      for (let p = 0; p < t.partitions; p++) rows.push({ topic: ti, partition: p, i: t.base + p, key: `${ti}:${p}`, label: `P${p}` });
     });
     const rh = Math.min(58, (bottom - top) / Math.max(1, rows.length));
     const rowOf = new Map();
@@ -332,31 +421,40 @@ export class Stage {
     const dtWall = wall - this.lastWall;
     this.lastWall = wall;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.fillStyle = th.bg;
-    ctx.fillRect(0, 0, this.W, this.H);
+    this._font = ""; // a resized canvas forgets its font
     this.hits = [];
-    if (!f) return null;
+    this._names.length = 0;
+    this._beginLabels();
+    if (!f) {
+      ctx.fillStyle = th.bg;
+      ctx.fillRect(0, 0, this.W, this.H);
+      return null;
+    }
     const g = this.layout(f);
     // Record tails: every drawn shelf in detail, else only the focused partition.
     const fp = this.focus?.partition;
-    const want = g.mode === "rows" && g.detailed ? [0, f.total] : fp !== undefined ? [fp, fp + 1] : [0, 0];
+    const want0 = g.mode === "rows" && g.detailed ? 0 : fp !== undefined ? fp : 0;
+    const want1 = g.mode === "rows" && g.detailed ? f.total : fp !== undefined ? fp + 1 : 0;
     const had = this.controller.tailRange;
-    if (had[0] !== want[0] || had[1] !== want[1]) {
-      this.controller.tailRange = want;
+    if (had[0] !== want0 || had[1] !== want1) {
+      this.controller.tailRange = [want0, want1];
       this.controller.refresh(); // paused: the tails asked for now are filled now
     }
     this._sample(f);
-    this._titles(f);
+    this._drawStatic(f, g);
     this._producers(f);
     if (g.mode === "rows") {
       this._shelves(f, dtWall);
       this._remapLinks(f);
       this._ownership(f, wall);
-      this._marks(f, wall);
       this._groups(f, wall);
+      this._downtime(f);
       this._tray(f);
       this._flights(f, wall);
+      this._marks(f, wall);
       this._flashes(wall);
+      this._remapTexts();
+      this._focusCard(f);
     } else {
       this._heat(f, wall);
       this._detail(f);
@@ -365,23 +463,157 @@ export class Stage {
     return g;
   }
 
+  // ---- text: cached fonts, widths and shortened strings ------------------------------------
+
+  _setFont(size, weight = "") {
+    const k = size * 4 + (weight === "700" ? 2 : weight === "600" ? 1 : 0);
+    let spec = this._fontStr.get(k);
+    if (!spec) { spec = `${weight} ${size}px system-ui, -apple-system, "Segoe UI", sans-serif`; this._fontStr.set(k, spec); }
+    if (this._font !== spec) { this.ctx.font = spec; this._font = spec; }
+    this._fontPx = size;
+    return spec;
+  }
+
+  /** Width of `s` in the current font (cached: measureText is slow and labels repeat). */
+  _width(s) {
+    let m = this._widths.get(this._font);
+    if (!m) { m = new Map(); this._widths.set(this._font, m); }
+    let w = m.get(s);
+    if (w === undefined) {
+      if (m.size > 2000) m.clear();
+      w = this.ctx.measureText(s).width;
+      m.set(s, w);
+    }
+    return w;
+  }
+
+  /**
+   * `s` shortened to fit `max` px in the current font: a name like "consumer-12" becomes "c12"
+   * before anything is cut (the legend, the consumer list and the tooltip keep the full name);
+   * other text loses its end to "…".
+   */
+  _fit(s, max) {
+    if (s.length * this._fontPx * 0.8 <= max || this._width(s) <= max) return s;
+    const k = `${this._font}\u0000${Math.round(max)}\u0000${s}`;
+    let t = this._fits.get(k);
+    if (t !== undefined) return t;
+    if (this._fits.size > 2000) this._fits.clear();
+    t = shortName(s);
+    if (t === s || this._width(t) > max) {
+      t = s;
+      while (t.length > 1 && this._width(t) > max) t = t.slice(0, -2) + "…";
+    }
+    this._fits.set(k, t);
+    return t;
+  }
+
   _text(s, x, y, { size = 12, color = this.theme.ink, align = "left", weight = "", base = "middle", max } = {}) {
     const ctx = this.ctx;
-    ctx.font = `${weight} ${size}px system-ui, -apple-system, "Segoe UI", sans-serif`;
+    this._setFont(size, weight);
     ctx.fillStyle = color;
     ctx.textAlign = align;
     ctx.textBaseline = base;
-    if (max !== undefined) {
-      let t = String(s);
-      while (t.length > 1 && ctx.measureText(t).width > max) t = t.slice(0, -2) + "…";
-      ctx.fillText(t, x, y);
-    } else ctx.fillText(String(s), x, y);
+    const t = max !== undefined ? this._fit(String(s), max) : String(s);
+    ctx.fillText(t, x, y);
+    return t;
   }
 
   _round(x, y, w, h, r) {
     const ctx = this.ctx;
     ctx.beginPath();
     ctx.roundRect(x, y, w, h, r);
+  }
+
+  // ---- labels: collision-aware placement -----------------------------------------------------
+
+  _beginLabels() {
+    for (const l of this.labels) this._labelPool.push(l);
+    this.labels.length = 0;
+  }
+
+  /** Records a label rect that is drawn where it is (shelf labels, log-end numbers). */
+  _reserve(kind, text, x, y, w, h) {
+    const l = this._labelPool.pop() ?? {};
+    l.kind = kind; l.text = text; l.x = x; l.y = y; l.w = w; l.h = h;
+    this.labels.push(l);
+    return l;
+  }
+
+  _hitLabel(x, y, w, h) {
+    for (const l of this.labels) if (x < l.x + l.w && x + w > l.x && y < l.y + l.h && y + h > l.y) return l;
+    return null;
+  }
+
+  /**
+   * Places a label of w × h wanted at (x, y) (top-left) where no placed label is: slides it left
+   * past whatever it meets (not beyond minX), then tries one line below and one above; returns the
+   * placed rect, or null (the label is skipped this frame rather than drawn over another).
+   */
+  _place(kind, text, x, y, w, h, minX = 0) {
+    for (const dy of [0, h + 2, -(h + 2)]) {
+      let px = x;
+      for (let k = 0; k < 8 && px >= minX; k++) {
+        const hit = this._hitLabel(px, y + dy, w, h);
+        if (!hit) return this._reserve(kind, text, px, y + dy, w, h);
+        px = hit.x - w - 3;
+      }
+    }
+    return null;
+  }
+
+  // ---- the static layer ------------------------------------------------------------------------
+
+  /**
+   * Background, titles and shelf bands: drawn into an offscreen canvas when the size, the layout
+   * or the theme changes, then copied in one call per frame.
+   */
+  _drawStatic(f, g) {
+    const cw = this.canvas.width, ch = this.canvas.height;
+    const key = `${cw}x${ch}|${this.dpr}|${this._geomKey}|${this.themeName}`;
+    if (!this._static || this._static.key !== key || this._static.geom !== g) {
+      const c = this._static?.canvas && this._static.canvas.width === cw && this._static.canvas.height === ch ? this._static.canvas : makeCanvas(cw, ch);
+      const main = this.ctx, mainFont = this._font;
+      this.ctx = c.getContext("2d");
+      this._font = "";
+      this.ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+      this.ctx.fillStyle = this.theme.bg;
+      this.ctx.fillRect(0, 0, this.W, this.H);
+      this._titles(f);
+      this._producers(f, true);
+      if (g.mode === "rows") this._bands(f);
+      this.ctx = main;
+      this._font = mainFont;
+      this._static = { key, canvas: c, geom: g };
+    }
+    const ctx = this.ctx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this._static.canvas, 0, 0);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+  }
+
+  _bands(f) {
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    for (const row of g.rows) {
+      if (row.header) {
+        this._text(f.layout.topics[row.topic].name, g.midX0, row.y + row.h / 2, { size: 11, color: th.muted, weight: "600" });
+        continue;
+      }
+      const cy = row.y + row.h / 2;
+      const bandH = Math.max(4, row.h - (g.detailed ? 6 : 2));
+      ctx.fillStyle = th.shelf;
+      ctx.fillRect(g.shelf.x0 - 4, cy - bandH / 2, g.shelf.x1 - g.shelf.x0 + 8, bandH);
+      ctx.fillStyle = th.shelfEdge;
+      ctx.fillRect(g.shelf.x0 - 4, cy + bandH / 2 - 1, g.shelf.x1 - g.shelf.x0 + 8, 1);
+    }
+    // the partitions' names (redrawn per frame only over a rebalance pill)
+    const pSize = Math.round(clamp(g.rh * 0.45, 8, 13) * 2) / 2;
+    const every = g.detailed ? 1 : Math.ceil(10 / Math.max(1, g.rh));
+    for (const row of g.rows) {
+      if (row.header || row.partition % every) continue;
+      this._text(row.label, g.midX0, row.y + row.h / 2, { size: pSize, weight: "600" });
+    }
   }
 
   _titles(f) {
@@ -401,43 +633,55 @@ export class Stage {
     if (L.groups.length) this._text("CONSUMER GROUP" + (L.groups.length > 1 ? "S" : ""), g.groups[0].x, g.pad + 8, { size: 11, color: th.muted, weight: "600" });
   }
 
-  _producers(f) {
+  /**
+   * Producer boxes. `still` (the static layer) draws the boxes, names and keys of tall boxes;
+   * per frame only the changing numbers and the sticky partition's line are drawn.
+   */
+  _producers(f, still = false) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
     const K = f.K;
-    f.layout.producers.forEach((p, i) => {
+    const P = f.layout.producers;
+    for (let i = 0; i < P.length; i++) {
+      const p = P[i];
       const r = g.producers[i];
-      this._round(r.x, r.y, r.w, r.h, r.h > 24 ? 8 : 3);
-      ctx.fillStyle = th.panel;
-      ctx.fill();
-      ctx.strokeStyle = th.shelfEdge;
-      ctx.lineWidth = 1;
-      ctx.stroke();
-      const rate = f.producer(i, K.PR_RATE), produced = f.producer(i, K.PR_PRODUCED);
-      if (r.h < 30) {
-        this._text(`${p.id} · ${fmtRate(rate)}/s`, r.x + 6, r.y + r.h / 2, { size: clamp(r.h * 0.6, 8, 11), weight: "600", max: r.w - 10 });
-        return;
+      const tall = r.h >= 30;
+      if (still || !tall) {
+        this._round(r.x, r.y, r.w, r.h, r.h > 24 ? 8 : 3);
+        ctx.fillStyle = th.panel;
+        ctx.fill();
+        ctx.strokeStyle = th.shelfEdge;
+        ctx.lineWidth = 1;
+        ctx.stroke();
       }
-      this._text(p.id, r.x + 8, r.y + 13, { size: 12, weight: "600", max: r.w - 14 });
-      const keys = p.key_prefix ? `key: ${p.key_prefix}-*` : "no key";
-      this._text(keys, r.x + 8, r.y + 28, { size: 11, color: th.muted, max: r.w - 14 });
-      if (r.h > 48) this._text(`${fmtRate(rate)}/s · ${produced} sent`, r.x + 8, r.y + 43, { size: 11, color: th.muted, max: r.w - 14 });
+      if (still) {
+        if (!tall) continue;
+        this._text(p.id, r.x + 8, r.y + 13, { size: 12, weight: "600", max: r.w - 14 });
+        this._text(p.key_prefix ? `key: ${p.key_prefix}-*` : "no key", r.x + 8, r.y + 28, { size: 11, color: th.muted, max: r.w - 14 });
+        continue;
+      }
+      const rate = f.producer(i, K.PR_RATE), produced = f.producer(i, K.PR_PRODUCED);
+      if (!tall) {
+        this._text(`${p.id} · ${fmtRate(rate)}/s`, r.x + 6, r.y + r.h / 2, { size: Math.round(clamp(r.h * 0.6, 8, 11) * 2) / 2, weight: "600", max: r.w - 10 });
+      } else if (r.h > 48) {
+        this._text(`${fmtRate(rate)}/s · ${produced} sent`, r.x + 8, r.y + 43, { size: 11, color: th.muted, max: r.w - 14 });
+      }
       // Unkeyed producers stick to one partition per batch (KIP-794): point at it.
       const sticky = f.producer(i, K.PR_STICKY);
       if (sticky >= 0 && g.mode === "rows") {
         const row = g.rowOf.get(f.index(p.topic, sticky));
         if (row) {
           ctx.strokeStyle = th.faint;
-          ctx.setLineDash([3, 3]);
+          ctx.setLineDash(DASH33);
           ctx.beginPath();
           ctx.moveTo(r.x + r.w, r.y + r.h / 2);
           ctx.lineTo(g.midX0 - 2, row.y + row.h / 2);
           ctx.stroke();
-          ctx.setLineDash([]);
+          ctx.setLineDash(NO_DASH);
         }
       }
-    });
+    }
   }
 
   /** Groups subscribed to partition i, with their numbers there. */
@@ -452,134 +696,300 @@ export class Stage {
     return out;
   }
 
+  /** The first group subscribed to partition i (its positions give the envelopes' status), or -1. */
+  _firstGroup(f, i) {
+    const K = f.K;
+    for (let gi = 0; gi < f.layout.groups.length; gi++) if (f.gp(gi, i, K.GP_SUBSCRIBED) > 0) return gi;
+    return -1;
+  }
+
+  /** Displayed (smoothed) committed offsets, per group × partition; NaN = not shown yet. */
+  _shownArr(f) {
+    const n = f.layout.groups.length * f.total;
+    if (!this._shown || this._shown.length !== n) { this._shown = new Float64Array(n); this._shown.fill(NaN); }
+    return this._shown;
+  }
+
   _shelves(f, dtWall) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
+    const K = f.K;
+    const nG = f.layout.groups.length;
     let maxLeo = 1;
     if (!g.detailed) for (let i = 0; i < f.total; i++) maxLeo = Math.max(maxLeo, f.logEnd(i));
+    if (g.detailed) this._envReset();
     for (const row of g.rows) {
-      if (row.header) {
-        this._text(f.layout.topics[row.topic].name, g.midX0, row.y + row.h / 2, { size: 11, color: th.muted, weight: "600" });
-        continue;
-      }
+      if (row.header) continue;
       const i = row.i;
-      const leo = f.logEnd(i);
       const cy = row.y + row.h / 2;
-      const bandH = Math.max(4, row.h - (g.detailed ? 6 : 2));
-      ctx.fillStyle = th.shelf;
-      ctx.fillRect(g.shelf.x0 - 4, cy - bandH / 2, g.shelf.x1 - g.shelf.x0 + 8, bandH);
-      ctx.fillStyle = th.shelfEdge;
-      ctx.fillRect(g.shelf.x0 - 4, cy + bandH / 2 - 1, g.shelf.x1 - g.shelf.x0 + 8, 1);
       this._labelMark(f, row, cy);
       if (this.focus?.partition === i) {
+        const bandH = Math.max(4, row.h - (g.detailed ? 6 : 2));
         ctx.strokeStyle = th.ink;
         ctx.lineWidth = 2;
         ctx.strokeRect(g.shelf.x0 - 6, cy - bandH / 2 - 2, g.shelf.x1 - g.shelf.x0 + 12, bandH + 4);
         ctx.lineWidth = 1;
       }
-      if (g.detailed || row.partition % Math.ceil(10 / Math.max(1, row.h)) === 0) {
-        this._text(`P${row.partition}`, g.midX0, cy, { size: clamp(row.h * 0.45, 8, 13), weight: "600" });
-      }
-      const groupsHere = this._groupsHere(f, i);
-      const lo = this._lo(f, i);
-      if (g.detailed) this._envelopes(f, row, lo, groupsHere);
-      else this._bar(row, leo, maxLeo, groupsHere);
-      // committed markers, one per group, smoothed so a commit slides rather than jumps
-      for (const part of groupsHere) {
-        if (part.committed === null) continue;
-        const id = `${part.gi}:${i}`;
-        let shown = this.committedShown.get(id);
-        shown = shown === undefined || this.reducedMotion ? part.committed : lerp(shown, part.committed, Math.min(1, dtWall / 120));
-        if (Math.abs(shown - part.committed) < 0.01) shown = part.committed;
-        this.committedShown.set(id, shown);
+      const gi0 = this._firstGroup(f, i);
+      if (g.detailed) this._collect(f, row, this._lo(f, i), gi0);
+      else this._bar(f, row, f.logEnd(i), maxLeo, gi0);
+    }
+    if (g.detailed) this._drawEnvelopes();
+    // committed markers (one per group, smoothed so a commit slides rather than jumps), log ends;
+    // one path per group colour
+    const shownArr = this._shownArr(f);
+    const behind = this._behind ?? (this._behind = []);
+    behind.length = 0;
+    for (let gi = 0; gi < nG; gi++) {
+      ctx.beginPath();
+      let any = false;
+      for (const row of g.rows) {
+        if (row.header) continue;
+        const i = row.i;
+        if (!(f.gp(gi, i, K.GP_SUBSCRIBED) > 0)) continue;
+        const committed = f.gp(gi, i, K.GP_COMMITTED);
+        if (committed < 0) continue;
+        const cy = row.y + row.h / 2;
+        const bandH = Math.max(4, row.h - (g.detailed ? 6 : 2));
+        const lo = g.detailed ? this._lo(f, i) : 0;
+        const id = gi * f.total + i;
+        let shown = shownArr[id];
+        shown = Number.isNaN(shown) || this.reducedMotion ? committed : lerp(shown, committed, Math.min(1, dtWall / 120));
+        if (Math.abs(shown - committed) < 0.01) shown = committed;
+        shownArr[id] = shown;
         const x = g.detailed ? g.shelf.x0 + (shown - lo) * g.slot - 1.5 : g.shelf.x0 + (g.shelf.x1 - g.shelf.x0) * (shown / maxLeo);
         const xc = clamp(x, g.shelf.x0 - 3, g.shelf.x1 + 2);
-        const col = groupColor(part.gi, th);
-        ctx.fillStyle = col;
-        ctx.fillRect(xc - 1, cy - bandH / 2, 2, bandH);
+        ctx.rect(xc - 1, cy - bandH / 2, 2, bandH);
         if (g.detailed) {
           const fy = cy + bandH / 2 - 1;
-          ctx.beginPath();
           ctx.moveTo(xc, fy - 6);
           ctx.lineTo(xc - 5, fy + 1);
           ctx.lineTo(xc + 5, fy + 1);
           ctx.closePath();
-          ctx.fill();
-          if (x < g.shelf.x0 - 3) this._text(`◀${part.committed}`, g.shelf.x0 - 2, cy - bandH / 2 + 6, { size: 9, color: col });
+          if (x < g.shelf.x0 - 3) behind.push(gi, i, committed, cy - bandH / 2 + 6);
+        }
+        any = true;
+      }
+      if (any) { ctx.fillStyle = groupColor(gi, th); ctx.fill(); }
+    }
+    ctx.beginPath();
+    for (const row of g.rows) {
+      if (row.header) continue;
+      const i = row.i;
+      const cy = row.y + row.h / 2;
+      const bandH = Math.max(4, row.h - (g.detailed ? 6 : 2));
+      const leo = f.logEnd(i);
+      const leoX = g.detailed ? Math.min(g.shelf.x1, g.shelf.x0 + (leo - this._lo(f, i)) * g.slot) : g.shelf.x1;
+      ctx.rect(leoX, cy - bandH / 2, 1.5, bandH);
+    }
+    ctx.fillStyle = th.ink;
+    ctx.fill();
+    // labels: the partition's name, its log-end offset and lag (reserved: drawn where they are)
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    const pSize = Math.round(clamp(g.rh * 0.45, 8, 13) * 2) / 2;
+    this._setFont(pSize, "600");
+    ctx.fillStyle = th.ink;
+    const every = g.detailed ? 1 : Math.ceil(10 / Math.max(1, g.rh));
+    for (const row of g.rows) {
+      if (row.header || row.partition % every) continue;
+      const cy = row.y + row.h / 2;
+      if (row.pill) ctx.fillText(row.label, g.midX0, cy); // the static layer's label is under the pill
+      this._reserve("partition", row.label, g.midX0, cy - pSize / 2 - 1, this._width(row.label), pSize + 2);
+    }
+    if (g.rh >= 11) {
+      const size = Math.round(clamp(g.rh * 0.36, 8, 12) * 2) / 2;
+      const two = g.detailed && g.rh > 30;
+      this._setFont(size, "600");
+      for (const row of g.rows) {
+        if (row.header) continue;
+        const leo = f.logEnd(row.i);
+        if (row.leoN !== leo) { row.leoN = leo; row.leoS = String(leo); }
+        const y = row.y + row.h / 2 - (two ? 6 : 0);
+        ctx.fillText(row.leoS, g.shelf.x1 + 8, y);
+        this._reserve("leo", row.leoS, g.shelf.x1 + 8, y - size / 2 - 1, this._width(row.leoS), size + 2);
+      }
+      if (two) {
+        this._setFont(9, "");
+        ctx.fillStyle = th.muted;
+        const max = g.midX1 - g.shelf.x1 + 40;
+        for (const row of g.rows) {
+          if (row.header) continue;
+          const gi0 = this._firstGroup(f, row.i);
+          const lag = gi0 >= 0 ? f.gp(gi0, row.i, K.GP_LAG) : -1;
+          if (row.lagN !== lag) { row.lagN = lag; row.lagS = lag >= 0 ? `LEO · lag ${lag}` : "LEO"; }
+          const t = this._fit(row.lagS, max);
+          const y = row.y + row.h / 2 + 8;
+          ctx.fillText(t, g.shelf.x1 + 8, y);
+          this._reserve("lag", t, g.shelf.x1 + 8, y - 5.5, this._width(t), 11);
         }
       }
-      // log-end offset at the shelf's end
-      const leoX = g.detailed ? Math.min(g.shelf.x1, g.shelf.x0 + (leo - lo) * g.slot) : g.shelf.x1;
-      ctx.fillStyle = th.ink;
-      ctx.fillRect(leoX, cy - bandH / 2, 1.5, bandH);
-      if (row.h >= 11) this._text(`${leo}`, g.shelf.x1 + 8, cy - (g.detailed && row.h > 30 ? 6 : 0), { size: clamp(row.h * 0.36, 8, 12), weight: "600" });
-      if (g.detailed && row.h > 30) {
-        const lag = groupsHere[0]?.lag;
-        this._text(`LEO${lag !== undefined ? ` · lag ${lag}` : ""}`, g.shelf.x1 + 8, cy + 8, { size: 9, color: th.muted, max: g.midX1 - g.shelf.x1 + 40 });
-      }
+    }
+    // a committed offset left of the shelf's first slot: "◀12" where there is room
+    for (let k = 0; k < behind.length; k += 4) {
+      const s = `◀${behind[k + 2]}`;
+      this._setFont(9, "");
+      const w = this._width(s);
+      const r = this._place("committed", s, g.shelf.x0 - 2, behind[k + 3] - 5.5, w, 11, g.shelf.x0 - 4);
+      if (r) this._text(s, r.x, r.y + 5.5, { size: 9, color: groupColor(behind[k], th) });
     }
   }
 
-  _envelopes(f, row, lo, groupsHere) {
+  /** Resets the envelope buffers for this frame (grown, never shrunk). */
+  _envReset() {
+    if (!this._env) this._env = growEnv(null, 2048);
+    this._env.n = 0;
+  }
+
+  /** Collects the envelopes of one shelf into the frame's buffers (drawn in batches below). */
+  _collect(f, row, lo, gi0) {
     const g = this.geom;
-    const th = this.theme;
-    const ctx = this.ctx;
+    const K = f.K;
     const i = row.i;
     const hid = this.hidden.get(i);
+    const checkHid = !!hid && hid.size > 0;
     const eh = Math.min(row.h - 12, g.ew * 0.72);
     const cy = row.y + row.h / 2;
-    const committed = groupsHere[0]?.committed ?? 0;
-    const position = groupsHere[0]?.position;
+    const committed = gi0 >= 0 ? Math.max(0, f.gp(gi0, i, K.GP_COMMITTED)) : 0;
+    const position = gi0 >= 0 ? f.gp(gi0, i, K.GP_POSITION) : -1;
+    const procEnd = gi0 >= 0 ? f.gp(gi0, i, K.GP_PROCESSED_END) : -1;
     const leo = f.logEnd(i);
-    const lines = [], doneLines = [], labels = [];
+    let E = this._env;
+    if (E.n + (leo - lo) > E.cap) E = this._env = growEnv(E, E.n + (leo - lo) + 256);
+    E.eh = eh;
     for (let o = lo; o < leo; o++) {
-      if (hid?.has(o)) continue;
-      const x = g.shelf.x0 + (o - lo) * g.slot;
+      if (checkHid && hid.has(o)) continue;
       const key = f.keyAt(i, o);
-      const known = key !== undefined;
-      const txn = f.kindAt(i, o);
-      const done = o < committed;
-      if (txn === 4) {
-        // a transaction marker: a thin post, not a record
-        ctx.fillStyle = th.muted;
-        ctx.fillRect(x + g.ew / 2 - 1, cy - eh / 2, 2, eh);
-        continue;
-      }
-      const y = cy - eh / 2 - (position !== null && position !== undefined && o < position && !done ? 2 : 0);
-      ctx.globalAlpha = done ? 0.35 : 1;
-      if (txn) this._envelope(x, y, g.ew, eh, known ? keyColor(key, th) : th.faint, txn);
-      else {
-        // plain envelopes: the fill now, the outlines and flaps of the whole row in one path below
-        ctx.fillStyle = known ? this._key(key) : th.faint;
-        ctx.fillRect(x, y, g.ew, eh);
-        (done ? doneLines : lines).push(x, y);
-      }
-      ctx.globalAlpha = 1;
-      if (g.ew >= 20 && row.h >= 30) labels.push(o, x + g.ew / 2);
+      const st = o < committed ? ST_COMMITTED : o < procEnd ? ST_PROCESSED : o < position ? ST_FETCHED : ST_UNREAD;
+      const k = E.n++;
+      E.x[k] = g.shelf.x0 + (o - lo) * g.slot;
+      E.y[k] = cy - eh / 2 - (st === ST_PROCESSED ? 3 : st === ST_FETCHED ? 2 : 0);
+      E.col[k] = key === undefined ? COL_FAINT : key === null ? COL_NOKEY : keyHue(key);
+      E.st[k] = st;
+      E.txn[k] = f.kindAt(i, o);
+      E.o[k] = o;
+      E.i[k] = i;
     }
-    for (const [list, alpha] of [[lines, 1], [doneLines, 0.35]]) {
-      if (!list.length) continue;
-      ctx.globalAlpha = alpha;
-      ctx.beginPath();
-      for (let k = 0; k < list.length; k += 2) {
-        const x = list[k], y = list[k + 1];
-        ctx.rect(x + 0.5, y + 0.5, g.ew - 1, eh - 1);
-        ctx.moveTo(x + 1, y + 1);
-        ctx.lineTo(x + g.ew / 2, y + eh * 0.55);
-        ctx.lineTo(x + g.ew - 1, y + 1);
+  }
+
+  _colorOf(c) {
+    return c === COL_FAINT ? this.theme.faint : c === COL_NOKEY ? this.theme.noKey : this.keyHues[c];
+  }
+
+  /**
+   * Draws the collected envelopes: fills batched by colour (a canvas re-parses each colour it is
+   * given), then one outline path per status. Unread: full colour, closed flap. Fetched (in the
+   * consumer's batch): lifted 2 px. Processed but not committed: lifted, an amber frame and a ✓
+   * instead of the flap (a crash now means these are processed again). Committed: faded.
+   */
+  _drawEnvelopes() {
+    const E = this._env;
+    const n = E.n;
+    if (!n) return;
+    const ctx = this.ctx;
+    const th = this.theme;
+    const ew = this.geom.ew, eh = E.eh;
+    const NB = 2 * COLORS_N;
+    const counts = E.counts;
+    counts.fill(0);
+    let special = 0;
+    for (let k = 0; k < n; k++) {
+      if (E.txn[k]) { special++; continue; }
+      counts[(E.st[k] === ST_COMMITTED ? COLORS_N : 0) + E.col[k]]++;
+    }
+    let acc = 0;
+    for (let b = 0; b < NB; b++) { const c = counts[b]; counts[b] = acc; acc += c; }
+    const order = E.order;
+    for (let k = 0; k < n; k++) {
+      if (E.txn[k]) continue;
+      order[counts[(E.st[k] === ST_COMMITTED ? COLORS_N : 0) + E.col[k]]++] = k;
+    }
+    let cur = -1;
+    ctx.globalAlpha = 1;
+    for (let j = 0; j < acc; j++) {
+      const k = order[j];
+      const b = (E.st[k] === ST_COMMITTED ? COLORS_N : 0) + E.col[k];
+      if (b !== cur) {
+        if (cur < COLORS_N && b >= COLORS_N) ctx.globalAlpha = FADED;
+        ctx.fillStyle = this._colorOf(E.col[k]);
+        cur = b;
       }
-      ctx.strokeStyle = "rgba(0,0,0,0.33)";
-      ctx.lineWidth = 1;
+      ctx.fillRect(E.x[k], E.y[k], ew, eh);
+    }
+    ctx.globalAlpha = 1;
+    // outlines and flaps: unread and fetched, then committed (faded)
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = "rgba(0,0,0,0.33)";
+    for (const faded of [false, true]) {
+      ctx.beginPath();
+      let any = false;
+      for (let k = 0; k < n; k++) {
+        const st = E.st[k];
+        if (E.txn[k] || st === ST_PROCESSED || (st === ST_COMMITTED) !== faded) continue;
+        const x = E.x[k], y = E.y[k];
+        ctx.rect(x + 0.5, y + 0.5, ew - 1, eh - 1);
+        ctx.moveTo(x + 1, y + 1);
+        ctx.lineTo(x + ew / 2, y + eh * 0.55);
+        ctx.lineTo(x + ew - 1, y + 1);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.globalAlpha = faded ? FADED : 1;
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
-    if (labels.length) {
-      ctx.font = "9px system-ui, -apple-system, \"Segoe UI\", sans-serif";
+    // processed, not committed: amber frame and a check mark
+    let anyP = false;
+    ctx.beginPath();
+    for (let k = 0; k < n; k++) {
+      if (E.st[k] !== ST_PROCESSED || E.txn[k] === 4) continue;
+      ctx.rect(E.x[k] - 0.5, E.y[k] - 0.5, ew + 1, eh + 1);
+      anyP = true;
+    }
+    if (anyP) {
+      ctx.strokeStyle = th.dup;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      ctx.beginPath();
+      for (let k = 0; k < n; k++) {
+        if (E.st[k] !== ST_PROCESSED || E.txn[k] === 4) continue;
+        const x = E.x[k], y = E.y[k];
+        ctx.moveTo(x + ew * 0.24, y + eh * 0.52);
+        ctx.lineTo(x + ew * 0.44, y + eh * 0.8);
+        ctx.lineTo(x + ew * 0.78, y + eh * 0.2);
+      }
+      ctx.strokeStyle = "rgba(0,0,0,0.75)";
+      ctx.lineWidth = 1.6;
+      ctx.stroke();
+      ctx.lineWidth = 1;
+    }
+    // transactional records and markers (exactly-once scenes: few)
+    if (special) {
+      for (let k = 0; k < n; k++) {
+        const txn = E.txn[k];
+        if (!txn) continue;
+        if (txn === 4) {
+          ctx.fillStyle = th.muted; // a transaction marker: a thin post, not a record
+          ctx.fillRect(E.x[k] + ew / 2 - 1, E.y[k], 2, eh);
+          continue;
+        }
+        ctx.globalAlpha = E.st[k] === ST_COMMITTED ? FADED : 1;
+        this._envelope(E.x[k], E.y[k], ew, eh, this._colorOf(E.col[k]), txn);
+        ctx.globalAlpha = 1;
+        if (E.st[k] === ST_PROCESSED) { ctx.strokeStyle = th.dup; ctx.lineWidth = 2; ctx.strokeRect(E.x[k] - 0.5, E.y[k] - 0.5, ew + 1, eh + 1); ctx.lineWidth = 1; }
+      }
+    }
+    // offsets under the envelopes when they are large
+    if (ew >= 20 && this.geom.rh >= 30) {
+      this._setFont(9, "");
       ctx.fillStyle = th.muted;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      for (let k = 0; k < labels.length; k += 2) ctx.fillText(String(labels[k]), labels[k + 1], cy + eh / 2 + 6);
+      for (let k = 0; k < n; k++) {
+        const row = this.geom.rowOf.get(E.i[k]);
+        ctx.fillText(String(E.o[k]), E.x[k] + ew / 2, row.y + row.h / 2 + eh / 2 + 6);
+      }
     }
   }
 
@@ -606,12 +1016,17 @@ export class Stage {
     ctx.lineWidth = 1;
     ctx.stroke();
     if (txn === 3) {
+      // aborted: struck through in red over a light halo, so it shows on a red envelope too
+      ctx.beginPath();
+      ctx.moveTo(x - 1, y + h + 1);
+      ctx.lineTo(x + w + 1, y - 1);
+      ctx.strokeStyle = th.panel;
+      ctx.lineWidth = 4.5;
+      ctx.stroke();
       ctx.strokeStyle = th.txnAbort;
       ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(x, y + h);
-      ctx.lineTo(x + w, y);
       ctx.stroke();
+      ctx.lineWidth = 1;
     } else if (txn === 2) {
       ctx.fillStyle = th.ok;
       ctx.fillRect(x + w - 5, y + h - 5, 4, 4);
@@ -619,18 +1034,19 @@ export class Stage {
   }
 
   /** Compact partition: log-end as a bar, committed part shaded in the owner's colour. */
-  _bar(row, leo, maxLeo, groupsHere) {
+  _bar(f, row, leo, maxLeo, gi0) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
+    const K = f.K;
     const w = (g.shelf.x1 - g.shelf.x0) * (leo / maxLeo);
     const h = Math.max(2, row.h - 3);
     const y = row.y + (row.h - h) / 2;
     ctx.fillStyle = th.faint;
     ctx.fillRect(g.shelf.x0, y, w, h);
-    const c = groupsHere[0]?.committed ?? 0;
-    const owner = groupsHere[0]?.owner;
-    ctx.fillStyle = owner === null || owner === undefined ? th.noKey : this._member(owner);
+    const c = gi0 >= 0 ? Math.max(0, f.gp(gi0, row.i, K.GP_COMMITTED)) : 0;
+    const owner = gi0 >= 0 ? f.gp(gi0, row.i, K.GP_OWNER) : -1;
+    ctx.fillStyle = owner < 0 ? th.noKey : this._member(owner);
     ctx.fillRect(g.shelf.x0, y, (g.shelf.x1 - g.shelf.x0) * (c / maxLeo), h);
   }
 
@@ -739,14 +1155,107 @@ export class Stage {
       ctx.lineWidth = flash ? 2.5 : 1.5;
       ctx.stroke();
       ctx.lineWidth = 1;
+      // The name in full when it fits beside the state, else the state moves to the second line.
+      const word = stateWord(state);
+      this._setFont(11, "600");
+      const ww = this._width(word);
+      this._setFont(12, "700");
+      const idFits = this._width(gl.id) <= gr.w - 20 - ww;
+      this._names.push(gl.id, this._text(gl.id, gr.x + 7, gr.y + 10, { size: 12, weight: "700", max: idFits ? gr.w - 20 - ww : gr.w - 14 }));
+      const bars = this._downBarsRect(gr);
+      let x2 = gr.x + 7;
+      if (idFits) this._text(word, gr.x + gr.w - 6, gr.y + 10, { size: 11, color: rebalancing ? th.dup : th.ok, align: "right", weight: "600" });
+      else { this._text(word, x2, gr.y + 25, { size: 11, color: rebalancing ? th.dup : th.ok, weight: "600" }); x2 += ww + 6; }
       const strategy = f.groupStrategy(gi);
-      const strat = strategy ? ` · ${strategy}${gl.cooperative ? " (cooperative)" : ""}` : "";
-      this._text(`${gl.id}`, gr.x + 7, gr.y + 10, { size: 12, weight: "700", max: gr.w * 0.5 });
-      this._text(stateWord(state), gr.x + gr.w - 6, gr.y + 10, { size: 11, color: rebalancing ? th.dup : th.ok, align: "right", weight: "600", max: gr.w * 0.48 });
-      this._text(`generation ${f.group(gi, K.G_GENERATION)}${strat}`, gr.x + 7, gr.y + 25, { size: 10, color: th.muted, max: gr.w - 12 });
+      const gen = f.group(gi, K.G_GENERATION);
+      const room = bars.x - x2 - 4;
+      const full = `generation ${gen}${strategy ? ` · ${strategy}${gl.cooperative ? " (cooperative)" : ""}` : ""}`;
+      this._setFont(10, "");
+      this._text(this._width(full) <= room ? full : `gen ${gen}${strategy ? ` · ${strategy}` : ""}`, x2, gr.y + 25, { size: 10, color: th.muted, max: room });
+      this.hits.push({ kind: "group", group: gi, x: gr.x, y: gr.y, w: gr.w, h: gr.h });
       const assigned = this._assigned(f, gi);
       gl.members.forEach((name, m) => this._memberBox(f, gi, m, name, assigned[m], gr.members[m], wall));
     });
+  }
+
+  /** Where a group header's downtime bars go: the right part of its second line. */
+  _downBarsRect(gr) {
+    const w = Math.min(96, gr.w * 0.42);
+    return { x: gr.x + gr.w - 6 - w, y: gr.y + 19, w, h: 12 };
+  }
+
+  /**
+   * Follows per group and partition how long it had no owner in the latest rebalance episode
+   * (GP_DOWNTIME_MS now minus its value when the group was last calm: stable with every partition
+   * owned). Works across seeks: a rise seen after a calm observation starts a new episode.
+   */
+  _observeDowntime(f) {
+    const K = f.K;
+    const nG = f.layout.groups.length;
+    const n = nG * f.total;
+    let d = this._down;
+    if (!d || d.n !== n || d.frame !== f) {
+      d = this._down = { n, frame: f, calm: new Float64Array(n), episode: new Float64Array(n), started: new Uint8Array(nG), seen: new Uint8Array(nG), wasCalm: new Uint8Array(nG), shown: new Float64Array(n) };
+    }
+    let maxAll = 0;
+    for (let gi = 0; gi < nG; gi++) {
+      const parts = f.subscribed[gi];
+      let calm = f.groupState(gi) === "Stable";
+      let grew = false;
+      for (const i of parts) {
+        if (f.gp(gi, i, K.GP_OWNER) < 0) calm = false;
+        if (f.gp(gi, i, K.GP_DOWNTIME_MS) > d.calm[gi * f.total + i]) grew = true;
+      }
+      if (!d.seen[gi]) {
+        d.seen[gi] = 1;
+        if (!calm) { d.started[gi] = 1; for (const i of parts) d.episode[gi * f.total + i] = f.gp(gi, i, K.GP_DOWNTIME_MS); }
+        for (const i of parts) d.calm[gi * f.total + i] = f.gp(gi, i, K.GP_DOWNTIME_MS);
+        grew = false;
+      }
+      if (grew && d.wasCalm[gi]) { d.started[gi] = 1; for (const i of parts) d.episode[gi * f.total + i] = d.calm[gi * f.total + i]; }
+      if (calm) for (const i of parts) d.calm[gi * f.total + i] = f.gp(gi, i, K.GP_DOWNTIME_MS);
+      d.wasCalm[gi] = calm ? 1 : 0;
+      for (const i of parts) {
+        const id = gi * f.total + i;
+        const v = d.started[gi] ? Math.max(0, f.gp(gi, i, K.GP_DOWNTIME_MS) - d.episode[id]) : 0;
+        d.shown[id] = v;
+        if (v > maxAll) maxAll = v;
+      }
+    }
+    d.max = maxAll;
+    return d;
+  }
+
+  /**
+   * Per group, a small bar per partition in the header: how long it stopped (had no owner) in
+   * the latest rebalance, on one scale for every group, so eager (every partition stops) and
+   * cooperative (only the movers stop) read side by side.
+   */
+  _downtime(f) {
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    const d = this._observeDowntime(f);
+    const scale = Math.max(1000, d.max);
+    for (let gi = 0; gi < f.layout.groups.length; gi++) {
+      const gr = g.groups[gi];
+      if (!gr) continue;
+      const r = this._downBarsRect(gr);
+      const parts = f.subscribed[gi];
+      const n = parts.length;
+      if (!n) continue;
+      const step = r.w / n;
+      const bw = Math.max(1, step - (step > 4 ? 1.5 : 0));
+      ctx.fillStyle = th.faint;
+      ctx.fillRect(r.x, r.y + r.h - 1, r.w, 1);
+      ctx.fillStyle = th.dup;
+      for (let k = 0; k < n; k++) {
+        const v = d.shown[gi * f.total + parts[k]];
+        if (v <= 0) continue;
+        const h = Math.max(2, (r.h - 1) * Math.min(1, v / scale));
+        ctx.fillRect(r.x + k * step, r.y + r.h - 1 - h, bw, h);
+      }
+    }
   }
 
   _memberBox(f, gi, m, name, parts, r, wall) {
@@ -776,11 +1285,11 @@ export class Stage {
     const leader = f.member(gi, m, K.M_LEADER) > 0 ? " ★" : "";
     const big = r.h >= 40;
     const label = state.toLowerCase();
-    ctx.font = "600 10px system-ui, sans-serif";
-    const bw = ctx.measureText(label).width + 10;
+    this._setFont(10, "600");
+    const bw = this._width(label) + 10;
     const stacked = big && r.w - bw - 22 < 70;
     const line = stacked ? 14 : 0;
-    this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 });
+    this._names.push(name, this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 }));
     const bx = stacked ? r.x + 10 : r.x + r.w - bw - 6;
     const by = stacked ? y + 20 : y + (big ? 5 : r.h / 2 - 7);
     this._round(bx, by, bw, 14, 7);
@@ -977,25 +1486,35 @@ export class Stage {
   _flights(f, wall) {
     const g = this.geom;
     const th = this.theme;
-    const keep = [];
-    for (const fl of this.flights) {
+    const ctx = this.ctx;
+    const list = this.flights;
+    if (!list.length) return;
+    // Flying envelopes pass behind the shelf labels and log-end numbers, never over them.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, 0, this.W, this.H);
+    for (const l of this.labels) ctx.rect(l.x - 1, l.y - 1, l.w + 2, l.h + 2);
+    ctx.clip("evenodd");
+    const outline = new Path2D();
+    let keep = 0;
+    for (let k = 0; k < list.length; k++) {
+      const fl = list[k];
       const t = (wall - fl.t0) / fl.dur;
-      if (t < 0) { keep.push(fl); continue; }
+      if (t < 0) { list[keep++] = fl; continue; }
       let from, to, color;
       if (fl.kind === "append") {
         const pr = g.producers[fl.producer];
         from = pr ? { x: pr.x + pr.w, y: pr.y + pr.h / 2 } : null;
         to = this.slotPoint(fl.i, fl.offset);
-        color = keyColor(fl.key, th);
+        color = this._key(fl.key);
       } else if (fl.kind === "fetch") {
         from = this.slotPoint(fl.i, fl.offset);
         to = this._memberAnchor(fl.group, fl.member);
-        if (to) to = { x: to.x + 12, y: to.y };
-        const k = f.keyAt(fl.i, fl.offset);
-        color = k === undefined ? th.noKey : keyColor(k, th);
+        if (to) to.x += 12;
+        const kk = f.keyAt(fl.i, fl.offset);
+        color = kk === undefined ? th.noKey : this._key(kk);
       } else if (fl.kind === "output") {
-        const m = this._memberAnchor(fl.group, fl.member);
-        from = m ? { x: m.x, y: m.y } : null;
+        from = this._memberAnchor(fl.group, fl.member);
         to = this.slotPoint(fl.i, fl.offset);
         color = th.txnOpen;
       } else {
@@ -1007,15 +1526,26 @@ export class Stage {
         this._land(fl);
         continue;
       }
-      keep.push(fl);
+      list[keep++] = fl;
       const e = ease(t);
       const x = lerp(from.x, to.x, e);
       const y = lerp(from.y, to.y, e) - Math.sin(Math.PI * t) * (fl.kind === "lost" ? -10 : 18);
       if (!g.detailed && fl.kind !== "lost") continue;
       const ew = g.detailed ? g.ew * 0.8 : 10;
-      this._envelope(x - ew / 2, y - ew * 0.36, ew, ew * 0.72, color);
+      const ex = x - ew / 2, ey = y - ew * 0.36, eh = ew * 0.72;
+      ctx.fillStyle = color;
+      ctx.fillRect(ex, ey, ew, eh);
+      outline.rect(ex + 0.5, ey + 0.5, ew - 1, eh - 1);
+      outline.moveTo(ex + 1, ey + 1);
+      outline.lineTo(ex + ew / 2, ey + eh * 0.55);
+      outline.lineTo(ex + ew - 1, ey + 1);
     }
-    this.flights = keep;
+    list.length = keep;
+    ctx.strokeStyle = "rgba(0,0,0,0.35)";
+    ctx.lineWidth = 1;
+    ctx.stroke(outline);
+    ctx.restore();
+    this._font = ""; // restore() brought back the font of save()
   }
 
   _land(fl) {
@@ -1044,7 +1574,12 @@ export class Stage {
         this._round(r.x - 3 - t * 6, r.y - 3 - t * 6, r.w + 6 + t * 12, r.h + 6 + t * 12, 10);
         ctx.stroke();
         ctx.lineWidth = 1;
-        if (fl.kind === "dupMember") this._text("DUP", r.x - 8, r.y + 8 - t * 12, { size: 11, color: th.dup, weight: "700", align: "right" });
+        if (fl.kind === "dupMember") {
+          this._setFont(11, "700");
+          const w = this._width("DUP");
+          const p = this._place("dup-member", "DUP", r.x - 8 - w, r.y + 2 - t * 12, w, 13, g.midX1);
+          if (p) this._text("DUP", p.x, p.y + 6.5, { size: 11, color: th.dup, weight: "700" });
+        }
         ctx.globalAlpha = 1;
       } else if (fl.kind === "dup") {
         const row = f && g.rowOf.get(f.index(fl.topic, fl.partition));
@@ -1052,7 +1587,17 @@ export class Stage {
         ctx.globalAlpha = 1 - t;
         ctx.fillStyle = th.dup;
         ctx.fillRect(g.shelf.x0 - 6, row.y + 1, 3, row.h - 2);
-        this._text(fl.text, g.shelf.x1 - 4, row.y + 7 - t * 6, { size: 10, color: th.dup, weight: "700", align: "right" });
+        this._setFont(10, "700");
+        const w = this._width(fl.text);
+        // right-aligned at the shelf's end, or left of / under a rebalance tag already there
+        const r = this._place("duplicate", fl.text, g.shelf.x1 - 4 - w, row.y + 1 - t * 6, w, 12, g.shelf.x0);
+        if (r) {
+          ctx.globalAlpha = 1 - t * 0.6;
+          ctx.fillStyle = th.bg;
+          ctx.fillRect(r.x - 2, r.y, r.w + 4, r.h);
+          ctx.globalAlpha = 1 - t;
+          this._text(fl.text, r.x, r.y + 6.5, { size: 10, color: th.dup, weight: "700" });
+        }
         ctx.globalAlpha = 1;
       }
     }
@@ -1068,15 +1613,10 @@ export class Stage {
     return t >= 1 ? 0 : 0.5 - 0.5 * Math.cos(t * Math.PI * 4); // two beats, then still
   }
 
-  /** The rebalance marks on partition row (t, p): [{gi, mark}] for every group. */
-  _rowMarks(f, row) {
-    if (!this.rebalance) return [];
-    const out = [];
-    for (let gi = 0; gi < f.layout.groups.length; gi++) {
-      const m = this.rebalance.marks(gi).get(`${row.topic}:${row.partition}`);
-      if (m && m.kind !== "new") out.push({ gi, mark: m });
-    }
-    return out;
+  /** The rebalance mark of group gi on a partition row, if it is drawn (not "new"). */
+  _rowMark(gi, row) {
+    const m = this.rebalance?.marks(gi).get(row.key);
+    return m && m.kind !== "new" ? m : null;
   }
 
   /** A pill behind the shelf label: the new owner's colour when the partition moved. */
@@ -1084,13 +1624,19 @@ export class Stage {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
-    const marks = this._rowMarks(f, row);
-    const moved = marks.find((x) => x.mark.kind === "moved");
-    const held = marks.find((x) => x.mark.kind === "withheld");
+    row.pill = false;
+    if (!this.rebalance) return;
+    let moved = null, held = null;
+    for (let gi = 0; gi < f.layout.groups.length; gi++) {
+      const m = this._rowMark(gi, row);
+      if (m?.kind === "moved" && !moved) moved = m;
+      else if (m?.kind === "withheld" && !held) held = m;
+    }
     const h = clamp(row.h - 4, 8, 20);
+    row.pill = !!moved || !!held;
     if (moved) {
-      const p = this._pulse(moved.mark.seq, performance.now());
-      ctx.fillStyle = this._member(moved.mark.to);
+      const p = this._pulse(moved.seq, performance.now());
+      ctx.fillStyle = this._member(moved.to);
       ctx.globalAlpha = 0.28 + 0.5 * p;
       this._round(g.midX0 - 4, cy - h / 2, g.labelW - 2, h, 5);
       ctx.fill();
@@ -1111,18 +1657,27 @@ export class Stage {
     const ctx = this.ctx;
     if (!g.detailed || g.rh < 16) return; // compact rows: the label pill and the bold line say it
     const many = f.layout.groups.length > 1;
+    const nG = f.layout.groups.length;
     for (const row of g.rows) {
       if (row.header) continue;
       let x = g.shelf.x1 - 2;
       const y = row.y + 7;
-      for (const { gi, mark } of this._rowMarks(f, row).reverse()) {
-        if (many && mark.kind === "stayed") continue; // with several groups only changes get a tag
+      for (let gi = nG - 1; gi >= 0; gi--) {
+        const mark = this._rowMark(gi, row);
+        if (!mark || (many && mark.kind === "stayed")) continue; // with several groups only changes get a tag
         let text, fill, ink = "#fff", dash = false;
         if (mark.kind === "moved") { text = g.narrow ? "moved" : `moved → c${mark.to + 1}`; fill = this._member(mark.to); } else if (mark.kind === "withheld") { text = g.narrow ? "withheld" : "withheld — revoking"; fill = th.panel; ink = th.dup; dash = true; } else { text = "stayed"; fill = null; ink = th.muted; }
-        if (many) text = `${f.layout.groups[gi].id.slice(0, 10)}: ${text}`;
-        ctx.font = "600 9px system-ui, sans-serif";
-        const w = ctx.measureText(text).width + 8;
+        this._setFont(9, "600");
+        if (many) {
+          const id = f.layout.groups[gi].id;
+          const long = `${id}: ${text}`;
+          text = x - this._width(long) - 8 >= g.shelf.x0 + 20 ? long : `${shortName(id) === id ? id : shortName(id)}: ${mark.kind === "withheld" ? "withheld" : "moved"}`;
+        }
+        const w = this._width(text) + 8;
         if (x - w < g.shelf.x0 + 20) break;
+        const r = this._place("tag", text, x - w, y - 6, w, 12, g.shelf.x0 + 20);
+        if (!r || r.y !== y - 6) { if (r) this.labels.pop(); break; }
+        x = r.x + w;
         if (fill) {
           const p = mark.kind === "moved" ? this._pulse(mark.seq, wall) : 0;
           this._round(x - w, y - 6, w, 12, 6);
@@ -1143,6 +1698,8 @@ export class Stage {
    * processed it before the old partition's owner had processed the older one.
    */
   _remapLinks(f) {
+    this._pendingRemap = this._pendingRemap ?? [];
+    this._pendingRemap.length = 0;
     const km = this.keyMoves;
     if (!km || !km.remaps.length) return;
     const g = this.geom;
@@ -1181,7 +1738,112 @@ export class Stage {
       ctx.stroke();
       ctx.lineWidth = 1;
       this._text("↪", bx, by + 0.5, { size: 9, color: broken ? th.lost : th.ink, align: "center", weight: "700" });
-      if (row.h >= 30 && (newestOnRow.get(`${r.topic}:${r.to}`) === r || broken)) this._text(broken ? `${r.key} out of order` : `${r.key} moved here`, bx + 8, by - 1, { size: 9, color: broken ? th.lost : th.muted, weight: "600" });
+      if (row.h >= 30 && (newestOnRow.get(`${r.topic}:${r.to}`) === r || broken)) this._pendingRemap.push(broken ? `${r.key} out of order` : `${r.key} moved here`, bx + 8, by - 1, broken);
+    }
+  }
+
+  /**
+   * Rows mode: the focused partition or consumer (click, or ↑/↓ on the stage) in words, with
+   * full names, in a card over the tray; Esc clears it.
+   */
+  _focusCard(f) {
+    const fp = this.focus?.partition, fm = this.focus?.member;
+    if (fp === undefined && !fm) return;
+    const g = this.geom;
+    const th = this.theme;
+    const ctx = this.ctx;
+    const K = f.K;
+    let text;
+    if (fp !== undefined && fp < f.total) {
+      const parts = [];
+      for (let gi = 0; gi < f.layout.groups.length; gi++) {
+        if (!(f.gp(gi, fp, K.GP_SUBSCRIBED) > 0)) continue;
+        const o = f.gp(gi, fp, K.GP_OWNER), c = f.gp(gi, fp, K.GP_COMMITTED);
+        parts.push(`${f.layout.groups[gi].id}: ${o >= 0 ? f.memberName(gi, o) : "no owner"}, committed ${c >= 0 ? c : "—"}, lag ${f.gp(gi, fp, K.GP_LAG)}, stopped ${(f.gp(gi, fp, K.GP_DOWNTIME_MS) / 1000).toFixed(1)} s`);
+      }
+      text = `${f.layout.topics[f.topicOfIdx[fp]]?.name} P${f.partOfIdx[fp]} · log ${f.logStart(fp)}–${f.logEnd(fp)} · ${parts.join(" | ")}`;
+    } else if (fm && fm[0] < f.layout.groups.length && fm[1] < f.layout.groups[fm[0]].members.length) {
+      const [gi, m] = fm;
+      const mine = this._assigned(f, gi)[m] ?? [];
+      const pi = f.member(gi, m, K.M_PROC_PARTITION);
+      text = `${f.memberName(gi, m)} (${f.layout.groups[gi].id}) · ${f.memberState(gi, m).toLowerCase()}${f.member(gi, m, K.M_LEADER) > 0 ? " · leader ★" : ""} · ${mine.length ? mine.map((p) => `P${p}`).join(" ") : "no partitions"} · ${f.member(gi, m, K.M_PROCESSED)} processed${pi >= 0 ? ` · working on P${f.partOfIdx[pi]}@${f.member(gi, m, K.M_PROC_OFFSET)}` : ""}`;
+    } else return;
+    // wrapped at its " · " and " | " joints into as many lines as it needs, growing up from the tray
+    const t = g.tray;
+    this._setFont(11, "600");
+    const max = t.w - 16;
+    const lines = [];
+    let line = "";
+    for (const part of text.split(/(?= · | \| )/)) {
+      const next = line + part;
+      if (line && this._width(next) > max) { lines.push(line); line = part.replace(/^ (·|\|) /, ""); } else line = next;
+    }
+    if (line) lines.push(line);
+    const h = Math.max(t.h, lines.length * 14 + 10);
+    const y = t.y + t.h - h;
+    this._round(t.x, y, t.w, h, 6);
+    ctx.fillStyle = th.panel;
+    ctx.fill();
+    ctx.strokeStyle = th.ink;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    ctx.lineWidth = 1;
+    const drawnLines = lines.map((l, k) => this._text(l, t.x + 8, y + 12 + k * 14, { size: 11, weight: "600", max }));
+    this.focusText = drawnLines.join(" · ");
+  }
+
+  /**
+   * What the last frame drew, for tests and debugging (not pixels): every envelope on a shelf with
+   * its status (unread, fetched, processed — processed but not committed —, committed), fill,
+   * alpha, outline and shape; every placed label rect; the downtime bars; the focus card's text.
+   */
+  debugState() {
+    const f = this.controller.frame;
+    const g = this.geom;
+    const E = this._env;
+    const envelopes = [];
+    if (f && g?.mode === "rows" && g.detailed && E) {
+      for (let k = 0; k < E.n; k++) {
+        const st = E.st[k], i = E.i[k];
+        envelopes.push({
+          topic: f.topicOfIdx[i], partition: f.partOfIdx[i], offset: E.o[k], status: STATUS_NAMES[st],
+          fill: this._colorOf(E.col[k]), alpha: st === ST_COMMITTED ? FADED : 1,
+          outline: st === ST_PROCESSED ? "amber" : "dark", shape: E.txn[k] === 4 ? "marker" : st === ST_PROCESSED ? "check" : "flap",
+          txn: E.txn[k], x: E.x[k], y: E.y[k], w: g.ew, h: E.eh,
+        });
+      }
+    }
+    const downtime = [];
+    if (f && this._down && g?.mode === "rows") {
+      for (let gi = 0; gi < f.layout.groups.length; gi++) downtime.push(f.subscribed[gi].map((i) => ({ topic: f.topicOfIdx[i], partition: f.partOfIdx[i], ms: this._down.shown[gi * f.total + i] })));
+    }
+    return {
+      mode: g?.mode ?? null,
+      envelopes,
+      labels: this.labels.map((l) => ({ kind: l.kind, text: l.text, x: l.x, y: l.y, w: l.w, h: l.h })),
+      downtime,
+      names: this._names.filter((_, k) => k % 2 === 0).map((full, k) => ({ full, drawn: this._names[2 * k + 1] })),
+      focusText: this.focus ? this.focusText ?? null : null,
+    };
+  }
+
+  /** The remapped keys' captions ("user-4 moved here"), placed where no tag or label is. */
+  _remapTexts() {
+    const P = this._pendingRemap;
+    if (!P?.length) return;
+    const th = this.theme;
+    const g = this.geom;
+    for (let k = 0; k < P.length; k += 4) {
+      const text = P[k], broken = P[k + 3];
+      this._setFont(9, "600");
+      const w = this._width(text);
+      const r = this._place("remap", text, P[k + 1], P[k + 2] - 6, w, 12, g.shelf.x0);
+      if (!r) continue;
+      this.ctx.fillStyle = th.bg;
+      this.ctx.globalAlpha = 0.8;
+      this.ctx.fillRect(r.x - 1, r.y, r.w + 2, r.h);
+      this.ctx.globalAlpha = 1;
+      this._text(text, r.x, r.y + 6.5, { size: 9, color: broken ? th.lost : th.muted, weight: "600" });
     }
   }
 

@@ -94,6 +94,8 @@ pub(crate) struct Consumer {
     pub last_poll_ms: u64,
     pub next_auto_commit_ms: u64,
     pub fetch_epoch: u64,
+    /// Its fetch waits at the broker for data (long polling). Change it only through
+    /// [`Sim::set_parked`], which keeps the group's index of parked members in step.
     pub parked_fetch: bool,
     pub step: u64,
     pub stalled: Option<Stall>,
@@ -284,7 +286,6 @@ impl Sim {
         c.crash_at = None;
         c.last_poll_ms = now;
         c.next_auto_commit_ms = now + auto_ms;
-        c.parked_fetch = false;
         c.stalled = None;
         c.deferred.clear();
         let member_id = c.member_id.clone();
@@ -293,6 +294,7 @@ impl Sim {
             slot: s,
             inc: c.inc,
         };
+        self.set_parked(g, s, false);
         self.emit(Event::ConsumerStarted {
             group: g,
             member: s,
@@ -398,7 +400,7 @@ impl Sim {
         if c.alive && c.in_poll() {
             // An in-flight fetch is abandoned (its answer will be stale); poll afresh.
             c.fetch_epoch += 1;
-            c.parked_fetch = false;
+            self.set_parked(g, s, false);
             self.poll(g, s);
         }
     }
@@ -809,7 +811,7 @@ impl Sim {
         let (g, s) = (from.group, from.slot);
         let segments = self.read_for_fetch(g, s);
         if segments.is_empty() {
-            self.slot(g, s).parked_fetch = true;
+            self.set_parked(g, s, true);
             self.timers.at(
                 self.now_ms + FETCH_MAX_WAIT_MS,
                 Timer::FetchExpires { from, fetch_epoch },
@@ -876,7 +878,7 @@ impl Sim {
         {
             return;
         }
-        self.slot(g, s).parked_fetch = false;
+        self.set_parked(g, s, false);
         self.timers.at(
             self.now_ms + self.latency_ms(),
             Timer::FetchResponse {
@@ -887,38 +889,66 @@ impl Sim {
         );
     }
 
-    /// New data on a partition: answer the parked fetches of its owners (long polling).
+    /// Marks whether member `s` of group `g` has a fetch parked at the broker, keeping the
+    /// group's `parked` index (ascending slots) in step with the members' flags.
+    fn set_parked(&mut self, g: u32, s: u32, parked: bool) {
+        let grp = &mut self.groups[g as usize];
+        let c = &mut grp.slots[s as usize];
+        if c.parked_fetch == parked {
+            return;
+        }
+        c.parked_fetch = parked;
+        match (grp.parked.binary_search(&s), parked) {
+            (Err(i), true) => grp.parked.insert(i, s),
+            (Ok(i), false) => {
+                grp.parked.remove(i);
+            }
+            _ => unreachable!("the parked index follows the flags"),
+        }
+    }
+
+    /// New data on a partition: answer the parked fetches of its owners (long polling: the
+    /// broker completes a delayed fetch as soon as it can return data). Only members with a
+    /// parked fetch are looked at, in slot order, through the group's `parked` index.
     pub(super) fn data_arrived(&mut self, topic: u32, partition: u32) {
+        let tp = (topic, partition);
         for g in 0..self.groups.len() as u32 {
             if !self.groups[g as usize].topics.contains(&topic) {
                 continue;
             }
-            self.update_lag_tp(g, (topic, partition));
-            for s in 0..self.groups[g as usize].slots.len() as u32 {
+            self.update_lag_tp(g, tp);
+            let mut k = 0;
+            while let Some(&s) = self.groups[g as usize].parked.get(k) {
+                // Answering a fetch unparks it (removes it from the index); nothing else here
+                // parks or unparks a member.
+                k += 1;
                 let c = &self.groups[g as usize].slots[s as usize];
-                if c.parked_fetch && c.alive && c.assigned.contains(&(topic, partition)) {
-                    let segments = self.read_for_fetch(g, s);
-                    if !segments.is_empty() {
-                        let c = self.slot(g, s);
-                        c.parked_fetch = false;
-                        let (to, fetch_epoch) = (
-                            Endpoint {
-                                group: g,
-                                slot: s,
-                                inc: c.inc,
-                            },
-                            c.fetch_epoch,
-                        );
-                        self.timers.at(
-                            self.now_ms + self.latency_ms(),
-                            Timer::FetchResponse {
-                                to,
-                                fetch_epoch,
-                                segments,
-                            },
-                        );
-                    }
+                if !(c.alive && c.assigned.contains(&tp)) {
+                    continue;
                 }
+                let segments = self.read_for_fetch(g, s);
+                if segments.is_empty() {
+                    continue;
+                }
+                self.set_parked(g, s, false);
+                k -= 1;
+                let c = self.slot(g, s);
+                let (to, fetch_epoch) = (
+                    Endpoint {
+                        group: g,
+                        slot: s,
+                        inc: c.inc,
+                    },
+                    c.fetch_epoch,
+                );
+                self.timers.at(
+                    self.now_ms + self.latency_ms(),
+                    Timer::FetchResponse {
+                        to,
+                        fetch_epoch,
+                        segments,
+                    },
+                );
             }
         }
     }
@@ -1334,13 +1364,13 @@ impl Sim {
         c.alive = false;
         c.inc += 1;
         c.lp = Loop::Stopped;
-        c.parked_fetch = false;
         c.crash_at = None;
         c.batch.clear();
         c.joining = false;
         // The process's memory is gone; the coordinator still counts it until its session ends.
         c.assigned.clear();
         c.positions.clear();
+        self.set_parked(g, s, false);
         self.emit(Event::ConsumerCrashed {
             group: g,
             member: s,

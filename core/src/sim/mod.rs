@@ -67,6 +67,9 @@ pub(crate) struct Group {
     pub topics: Vec<u32>,
     pub coord: Coordinator,
     pub slots: Vec<Consumer>,
+    /// Slots whose fetch is parked at the broker (`Consumer::parked_fetch`), ascending: what
+    /// new data on a partition must look at, without scanning every member.
+    pub parked: Vec<u32>,
     /// `parts[topic][partition]`, empty for unsubscribed topics.
     pub parts: Vec<Vec<GroupPartition>>,
     pub rng: Rng,
@@ -168,6 +171,7 @@ impl Sim {
                     topics: sub,
                     coord: Coordinator::default(),
                     slots: Vec::new(),
+                    parked: Vec::new(),
                     parts,
                     rng: Rng::derive(scenario.seed, &format!("group/{i}")),
                     rebalances: 0,

@@ -127,6 +127,7 @@ export class Panels {
    * (the counters wait for the next one), so no single frame pays for both.
    */
   update(f) {
+    if (f.partitions.buffer !== f.wasm.memory.buffer) f.sync(); // another widget grew the shared memory
     const wall = performance.now();
     // The series changes when a point is added, or when a seek truncated it.
     const n = f.seriesPoints();

@@ -430,6 +430,9 @@ export class Stage {
       ctx.fillRect(0, 0, this.W, this.H);
       return null;
     }
+    // Widgets share one wasm memory: another widget's model may have grown it since this frame's
+    // views were made (a grown memory detaches every view over the old buffer).
+    if (f.partitions.buffer !== f.wasm.memory.buffer) f.sync();
     const g = this.layout(f);
     // Record tails: every drawn shelf in detail, else only the focused partition.
     const fp = this.focus?.partition;
@@ -1055,18 +1058,28 @@ export class Stage {
     return r ? { x: r.x, y: r.y + r.h / 2 } : null;
   }
 
-  /** Lines from each partition to its owner; an owner change slides the line's end across. */
+  /**
+   * Lines from each partition to its owner; an owner change slides the line's end across. Plain
+   * lines are stroked in one path per owner colour; a just-moved line is drawn on its own (bold,
+   * beating).
+   */
   _ownership(f, wall) {
     const g = this.geom;
     const th = this.theme;
     const ctx = this.ctx;
     const K = f.K;
     const many = f.layout.groups.length > 1;
-    f.layout.groups.forEach((_, gi) => {
+    const x0 = g.midX1 - (g.detailed ? 2 : 0);
+    const L = this._lines ?? (this._lines = { n: 0, cap: 0 });
+    const need = f.total * f.layout.groups.length;
+    if (L.cap < need) Object.assign(L, { cap: need, y0: new Float32Array(need), ex: new Float32Array(need), ey: new Float32Array(need), owner: new Int32Array(need), moved: new Uint8Array(need) });
+    L.n = 0;
+    let orphans = false;
+    for (let gi = 0; gi < f.layout.groups.length; gi++) {
       for (const i of f.subscribed[gi]) {
         const row = g.rowOf.get(i);
         if (!row) continue;
-        const id = `${gi}:${i}`;
+        const id = gi * f.total + i;
         const o = f.gp(gi, i, K.GP_OWNER);
         const owner = o >= 0 ? o : null;
         const target = owner === null ? null : this._memberAnchor(gi, owner);
@@ -1083,40 +1096,82 @@ export class Stage {
         } else if (target) {
           a.to = target; // the member box moved (a resize); follow it
         }
-        const x0 = g.midX1 - (g.detailed ? 2 : 0);
         const y0 = row.y + row.h / 2;
         const end = this._lineEnd(a, wall);
         if (!end) {
-          ctx.strokeStyle = th.faint;
-          ctx.setLineDash([2, 3]);
-          ctx.beginPath();
-          ctx.moveTo(x0, y0);
-          ctx.lineTo(x0 + 16, y0);
-          ctx.stroke();
-          ctx.setLineDash([]);
-          if (row.h >= 12) this._text("?", x0 + 20, y0, { size: 10, color: th.muted });
+          orphans = true;
+          L.y0[L.n] = y0; L.owner[L.n] = -1; L.moved[L.n] = 0; L.n++;
           continue;
         }
-        const col = owner === null ? th.faint : this._member(owner);
-        const mark = this.rebalance?.marks(gi).get(`${row.topic}:${row.partition}`);
+        const mark = this.rebalance?.marks(gi).get(row.key);
         const moved = mark?.kind === "moved" && mark.to === owner;
-        const beat = moved ? this._pulse(mark.seq, wall) : 0;
-        ctx.strokeStyle = col;
-        ctx.globalAlpha = moved ? 1 : many ? 0.55 : 0.8;
-        ctx.lineWidth = (g.detailed ? 2 : 1) * (moved ? 1.8 + beat : 1);
-        ctx.beginPath();
-        ctx.moveTo(x0, y0);
-        const mx = (x0 + end.x) / 2;
-        ctx.bezierCurveTo(mx, y0, mx, end.y, end.x, end.y);
-        ctx.stroke();
-        ctx.globalAlpha = 1;
-        ctx.lineWidth = 1;
-        ctx.fillStyle = col;
-        ctx.beginPath();
-        ctx.arc(x0, y0, g.detailed ? 3 : 1.5, 0, Math.PI * 2);
-        ctx.fill();
+        if (moved) {
+          // drawn now, on its own
+          const beat = this._pulse(mark.seq, wall);
+          ctx.strokeStyle = this._member(owner);
+          ctx.globalAlpha = 1;
+          ctx.lineWidth = (g.detailed ? 2 : 1) * (1.8 + beat);
+          ctx.beginPath();
+          ctx.moveTo(x0, y0);
+          const mx = (x0 + end.x) / 2;
+          ctx.bezierCurveTo(mx, y0, mx, end.y, end.x, end.y);
+          ctx.stroke();
+          ctx.lineWidth = 1;
+        }
+        L.y0[L.n] = y0; L.ex[L.n] = end.x; L.ey[L.n] = end.y; L.owner[L.n] = owner ?? -1; L.moved[L.n] = moved ? 1 : 0; L.n++;
       }
-    });
+    }
+    // plain lines, one path per owner colour
+    ctx.globalAlpha = many ? 0.55 : 0.8;
+    ctx.lineWidth = g.detailed ? 2 : 1;
+    let maxOwner = 0;
+    for (let k = 0; k < L.n; k++) if (L.owner[k] + 1 > maxOwner) maxOwner = L.owner[k] + 1;
+    for (let m = 0; m < maxOwner; m++) {
+      let any = false;
+      ctx.beginPath();
+      for (let k = 0; k < L.n; k++) {
+        if (L.owner[k] !== m || L.moved[k]) continue;
+        const y0 = L.y0[k], ex = L.ex[k], ey = L.ey[k];
+        const mx = (x0 + ex) / 2;
+        ctx.moveTo(x0, y0);
+        ctx.bezierCurveTo(mx, y0, mx, ey, ex, ey);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.strokeStyle = this._member(m);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1;
+    // the dots where the lines leave the shelves, one path per colour
+    const r = g.detailed ? 3 : 1.5;
+    for (let m = 0; m < maxOwner; m++) {
+      let any = false;
+      ctx.beginPath();
+      for (let k = 0; k < L.n; k++) {
+        if (L.owner[k] !== m) continue;
+        ctx.moveTo(x0 + r, L.y0[k]);
+        ctx.arc(x0, L.y0[k], r, 0, Math.PI * 2);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.fillStyle = this._member(m);
+      ctx.fill();
+    }
+    // no owner: a short dashed stub and "?"
+    if (orphans) {
+      ctx.strokeStyle = th.faint;
+      ctx.setLineDash([2, 3]);
+      ctx.beginPath();
+      for (let k = 0; k < L.n; k++) {
+        if (L.owner[k] !== -1) continue;
+        ctx.moveTo(x0, L.y0[k]);
+        ctx.lineTo(x0 + 16, L.y0[k]);
+      }
+      ctx.stroke();
+      ctx.setLineDash(NO_DASH);
+      if (g.rh >= 12) for (let k = 0; k < L.n; k++) if (L.owner[k] === -1) this._text("?", x0 + 20, L.y0[k], { size: 10, color: th.muted });
+    }
   }
 
   _lineEnd(a, wall) {
@@ -1187,7 +1242,8 @@ export class Stage {
   /**
    * Follows per group and partition how long it had no owner in the latest rebalance episode
    * (GP_DOWNTIME_MS now minus its value when the group was last calm: stable with every partition
-   * owned). Works across seeks: a rise seen after a calm observation starts a new episode.
+   * owned). An episode starts when the group is seen leaving calm, or (after a seek jumped over
+   * it) when its downtime rose since the last calm observation.
    */
   _observeDowntime(f) {
     const K = f.K;
@@ -1212,7 +1268,7 @@ export class Stage {
         for (const i of parts) d.calm[gi * f.total + i] = f.gp(gi, i, K.GP_DOWNTIME_MS);
         grew = false;
       }
-      if (grew && d.wasCalm[gi]) { d.started[gi] = 1; for (const i of parts) d.episode[gi * f.total + i] = d.calm[gi * f.total + i]; }
+      if ((grew || !calm) && d.wasCalm[gi]) { d.started[gi] = 1; for (const i of parts) d.episode[gi * f.total + i] = d.calm[gi * f.total + i]; }
       if (calm) for (const i of parts) d.calm[gi * f.total + i] = f.gp(gi, i, K.GP_DOWNTIME_MS);
       d.wasCalm[gi] = calm ? 1 : 0;
       for (const i of parts) {

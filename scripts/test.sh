@@ -12,6 +12,8 @@ step "cargo test --workspace (native)"
 cargo test --workspace
 step "build"
 bash scripts/build.sh
+step "widget bundle and npm package (dist/, packages/widget/dist/)"
+node scripts/build-widget.mjs
 step "wasm tests in headless Chromium"
 # runner = wasm-bindgen-test-runner (.cargo/config.toml); be explicit about the driver so a
 # geckodriver on PATH is never picked.

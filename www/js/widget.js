@@ -11,12 +11,12 @@
 // render loop, and registers no globals, so several on one page never interfere.
 
 import { loadWasm } from "./wasm.js";
+import { CSS_URL } from "./assets.js";
 import { Controller } from "./controller.js";
 import { View } from "./ui.js";
 import { scene, DEFAULT_SCENARIO } from "./scenes.js";
 import { normalizeSession } from "./share.js";
 
-const CSS_URL = new URL("../css/mailroom.css", import.meta.url).href;
 
 /**
  * Turns `scenario` (a scene name, "default", a scenario or session object, or a URL of a JSON
@@ -44,7 +44,7 @@ export async function resolveScenario(spec) {
 function addStyles(shadow) {
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = CSS_URL;
+  link.href = CSS_URL.href;
   shadow.append(link);
   // Wait for the sheet so the first frame is laid out; never hang on a failed load.
   return new Promise((ok) => {
@@ -93,7 +93,9 @@ function optionsFrom(elm) {
   };
 }
 
-export class KafkaMailroom extends HTMLElement {
+// Importing the module where there is no DOM (a docs site's server-side render: VitePress,
+// Docusaurus) must not throw; the element is defined when the module runs in a browser.
+export class KafkaMailroom extends (globalThis.HTMLElement ?? class {}) {
   connectedCallback() {
     if (this._mounting) return;
     this._mounting = true;
@@ -130,4 +132,4 @@ export class KafkaMailroom extends HTMLElement {
   on(name, fn) { return this.controller?.on(name, fn); }
 }
 
-if (!customElements.get("kafka-mailroom")) customElements.define("kafka-mailroom", KafkaMailroom);
+if (globalThis.customElements && !customElements.get("kafka-mailroom")) customElements.define("kafka-mailroom", KafkaMailroom);

@@ -14,6 +14,7 @@ import { Strip } from "./strip.js";
 import { RunState } from "./runstate.js";
 import { Legend } from "./legend.js";
 import { ConsumerList, crashMenuItems } from "./consumerlist.js";
+import { PAGE_URL } from "./assets.js";
 
 const SPEED_MIN_LOG = -1; // 0.1×
 const SPEED_MAX_LOG = 2; // 100×
@@ -332,7 +333,8 @@ export class View {
   }
 
   async _share() {
-    const base = this.opts.shareBase ?? new URL("../index.html", import.meta.url).href;
+    // The full page next to this file; the bundle has none (PAGE_URL null): then this page.
+    const base = this.opts.shareBase ?? (PAGE_URL ?? new URL(location.href)).href;
     const url = base.replace(/#.*$/, "") + await encodeSession(this.sessionToShare());
     this.shareUrl = url;
     if (this.shareOut) { this.shareOut.hidden = false; this.shareOut.value = url; this.shareOut.select(); }

@@ -177,6 +177,8 @@ export class Stage {
     this.committedShown.clear();
     this._shown?.fill(NaN);
     this._down = null;
+    this._sprites?.clear();
+    this._assignCache = null;
     this.lostTray = [];
     this.markSeen.clear();
     this.envSeq = this.controller.frame?.envSeq ?? 0; // nothing replayed animates
@@ -631,9 +633,9 @@ export class Stage {
       this._text(`${what} · ${L.groups.length} group${L.groups.length === 1 ? "" : "s"} · ${f.totalMembers} consumers — a cell per partition (colour: owner, dark fill: lag); click or ↑/↓ to focus`, g.midX0, g.pad + 8, { size: 11, color: th.muted, weight: "600", max: g.midX1 - g.midX0 });
       return;
     }
-    const name = L.topics.length > 1 ? "TOPICS" : `TOPIC ${t0.name} · ${t0.partitions} partitions`;
+    const name = L.topics.length > 1 ? (g.narrow ? "topics" : "TOPICS") : g.narrow ? `${t0.name} · ${t0.partitions}` : `TOPIC ${t0.name} · ${t0.partitions} partitions`;
     this._text(name, g.midX0, g.pad + 8, { size: 11, color: th.muted, weight: "600", max: g.midX1 - g.midX0 });
-    if (L.groups.length) this._text("CONSUMER GROUP" + (L.groups.length > 1 ? "S" : ""), g.groups[0].x, g.pad + 8, { size: 11, color: th.muted, weight: "600" });
+    if (L.groups.length) this._text(g.narrow ? (L.groups.length > 1 ? "groups" : "group") : "CONSUMER GROUP" + (L.groups.length > 1 ? "S" : ""), g.groups[0].x, g.pad + 8, { size: 11, color: th.muted, weight: "600", max: g.W - g.pad - g.groups[0].x });
   }
 
   /**
@@ -660,7 +662,10 @@ export class Stage {
       }
       if (still) {
         if (!tall) continue;
-        this._text(p.id, r.x + 8, r.y + 13, { size: 12, weight: "600", max: r.w - 14 });
+        // a name: a smaller font before anything is cut
+        let size = 12;
+        for (; size > 9; size--) { this._setFont(size, "600"); if (this._width(p.id) <= r.w - 14) break; }
+        this._text(p.id, r.x + 8, r.y + 13, { size, weight: "600", max: r.w - 14 });
         this._text(p.key_prefix ? `key: ${p.key_prefix}-*` : "no key", r.x + 8, r.y + 28, { size: 11, color: th.muted, max: r.w - 14 });
         continue;
       }
@@ -1228,8 +1233,8 @@ export class Stage {
       this._setFont(10, "");
       this._text(this._width(full) <= room ? full : `gen ${gen}${strategy ? ` · ${strategy}` : ""}`, x2, gr.y + 25, { size: 10, color: th.muted, max: room });
       this.hits.push({ kind: "group", group: gi, x: gr.x, y: gr.y, w: gr.w, h: gr.h });
-      const assigned = this._assigned(f, gi);
-      gl.members.forEach((name, m) => this._memberBox(f, gi, m, name, assigned[m], gr.members[m], wall));
+      const assigned = this._assignedCached(f, gi);
+      for (let m = 0; m < gl.members.length; m++) this._memberBox(f, gi, m, gl.members[m], assigned, gr.members[m], wall);
     });
   }
 
@@ -1314,18 +1319,82 @@ export class Stage {
     }
   }
 
-  _memberBox(f, gi, m, name, parts, r, wall) {
+  /** Per member slot of group gi, its partitions; recomputed only when an owner changed. */
+  _assignedCached(f, gi) {
+    const K = f.K;
+    let h = 17;
+    for (const i of f.subscribed[gi]) h = (Math.imul(h, 31) + f.gp(gi, i, K.GP_OWNER) + 2) | 0;
+    const c = (this._assignCache ??= []);
+    if (!c[gi] || c[gi].h !== h || c[gi].frame !== f) c[gi] = { h, frame: f, parts: this._assigned(f, gi), texts: [] };
+    return c[gi];
+  }
+
+  /**
+   * A consumer box. The box, name, state badge and partitions are drawn into a small sprite when
+   * one of them changes and copied each frame; only the line that changes with every record
+   * ("working on P3@120 · 2 waiting") is drawn per frame.
+   */
+  _memberBox(f, gi, m, name, assigned, r, wall) {
+    const th = this.theme;
+    const ctx = this.ctx;
+    const K = f.K;
+    const si = f.member(gi, m, K.M_STATE);
+    const idle = si === 1;
+    // An idle consumer bobs gently (and dims): it is in the group with nothing to read.
+    const bob = idle && !this.reducedMotion ? Math.sin(wall / 500 + m) * 2 : 0;
+    const y = r.y + bob;
+    const focused = this.focus?.member?.[0] === gi && this.focus.member[1] === m;
+    const lead = f.member(gi, m, K.M_LEADER) > 0;
+    const sprites = (this._sprites ??= new Map());
+    const id = gi * 65536 + m;
+    let sp = sprites.get(id);
+    if (!sp || sp.si !== si || sp.lead !== lead || sp.focused !== focused || sp.ah !== assigned.h || sp.w !== r.w || sp.h !== r.h || sp.theme !== this.theme || sp.dpr !== this.dpr || sp.name !== name) {
+      const pw = Math.ceil((r.w + 8) * this.dpr), ph = Math.ceil((r.h + 8) * this.dpr);
+      const canvas = sp?.canvas && sp.canvas.width === pw && sp.canvas.height === ph ? sp.canvas : makeCanvas(pw, ph);
+      const main = this.ctx, mainFont = this._font;
+      this.ctx = canvas.getContext("2d");
+      this._font = "";
+      this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+      this.ctx.clearRect(0, 0, pw, ph);
+      this.ctx.setTransform(this.dpr, 0, 0, this.dpr, (4 - r.x) * this.dpr, (4 - r.y) * this.dpr);
+      const out = this._memberBody(f, gi, m, name, assigned.parts[m] ?? [], r, r.y);
+      this.ctx = main;
+      this._font = mainFont;
+      sp = { canvas, si, lead, focused, ah: assigned.h, w: r.w, h: r.h, theme: this.theme, dpr: this.dpr, name, ...out };
+      sprites.set(id, sp);
+    }
+    ctx.drawImage(sp.canvas, r.x - 4, y - 4, (sp.canvas.width) / this.dpr, (sp.canvas.height) / this.dpr);
+    this._names.push(name, sp.drawnName);
+    if (sp.work) {
+      const pi = f.member(gi, m, K.M_PROC_PARTITION);
+      const pending = f.member(gi, m, K.M_PENDING);
+      const off = f.member(gi, m, K.M_PROC_OFFSET);
+      const processed = pi >= 0 || pending > 0 ? -1 : f.member(gi, m, K.M_PROCESSED);
+      // the string is rebuilt only when one of its numbers changed
+      if (sp.pi !== pi || sp.off !== off || sp.pending !== pending || sp.processed !== processed) {
+        sp.pi = pi; sp.off = off; sp.pending = pending; sp.processed = processed;
+        const work = pi >= 0 ? `working on P${f.partOfIdx[pi]}@${off}` : "";
+        const pend = pending > 0 ? ` · ${pending} waiting` : "";
+        sp.workText = `${work}${pend}` || `${processed} processed`;
+      }
+      ctx.globalAlpha = sp.alpha;
+      this._text(sp.workText, r.x + 10, y + sp.workY, { size: 10, color: th.muted, max: r.w - 16 });
+      ctx.globalAlpha = 1;
+    }
+    this.hits.push({ kind: "consumer", group: gi, member: m, x: r.x, y: r.y, w: r.w, h: r.h });
+  }
+
+  /** Draws a consumer box's still parts at (r.x, y); returns {drawnName, work, workY, alpha}. */
+  _memberBody(f, gi, m, name, parts, r, y) {
     const th = this.theme;
     const ctx = this.ctx;
     const K = f.K;
     const state = f.memberState(gi, m);
     const dead = state === "Crashed" || state === "Left";
     const idle = state === "Idle";
-    // An idle consumer bobs gently (and dims): it is in the group with nothing to read.
-    const bob = idle && !this.reducedMotion ? Math.sin(wall / 500 + m) * 2 : 0;
-    const y = r.y + bob;
     const col = this._member(m);
-    ctx.globalAlpha = dead ? 0.5 : idle ? 0.75 : 1;
+    const alpha = dead ? 0.5 : idle ? 0.75 : 1;
+    ctx.globalAlpha = alpha;
     this._round(r.x, y, r.w, r.h, 8);
     ctx.fillStyle = th.panel;
     ctx.fill();
@@ -1334,7 +1403,7 @@ export class Stage {
     ctx.lineWidth = focused ? 3 : 2;
     if (state === "Left") ctx.setLineDash([4, 3]);
     ctx.stroke();
-    ctx.setLineDash([]);
+    ctx.setLineDash(NO_DASH);
     ctx.lineWidth = 1;
     ctx.fillStyle = dead ? th.faint : col;
     ctx.fillRect(r.x + 1, y + 4, 4, r.h - 8);
@@ -1345,24 +1414,19 @@ export class Stage {
     const bw = this._width(label) + 10;
     const stacked = big && r.w - bw - 22 < 70;
     const line = stacked ? 14 : 0;
-    this._names.push(name, this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 }));
+    const drawnName = this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 });
     const bx = stacked ? r.x + 10 : r.x + r.w - bw - 6;
     const by = stacked ? y + 20 : y + (big ? 5 : r.h / 2 - 7);
     this._round(bx, by, bw, 14, 7);
     ctx.fillStyle = STATE_COLORS[state] ?? th.muted;
     ctx.fill();
     this._text(label, bx + bw / 2, by + 7.5, { size: 10, color: "#fff", align: "center", weight: "600" });
+    let work = false;
     if (big && (!stacked || r.h >= 50)) {
       const mine = dead ? [] : parts; // a dead process owns nothing, whatever it last believed
       const text = mine.length ? mine.map((p) => `P${p}`).join(" ") : idle ? "no partitions · zzz" : "—";
       this._text(text, r.x + 10, y + 28 + line, { size: 10, color: th.muted, max: r.w - 16 });
-      if (r.h >= 52 + line) {
-        const pi = f.member(gi, m, K.M_PROC_PARTITION);
-        const work = pi >= 0 ? `working on P${f.partOfIdx[pi]}@${f.member(gi, m, K.M_PROC_OFFSET)}` : "";
-        const pending = f.member(gi, m, K.M_PENDING);
-        const pend = pending > 0 ? ` · ${pending} waiting` : "";
-        this._text(`${work}${pend}` || `${f.member(gi, m, K.M_PROCESSED)} processed`, r.x + 10, y + 42 + line, { size: 10, color: th.muted, max: r.w - 16 });
-      }
+      work = r.h >= 52 + line;
     }
     ctx.globalAlpha = 1;
     if (state === "Crashed") {
@@ -1376,7 +1440,7 @@ export class Stage {
       ctx.stroke();
       ctx.lineWidth = 1;
     }
-    this.hits.push({ kind: "consumer", group: gi, member: m, x: r.x, y: r.y, w: r.w, h: r.h });
+    return { drawnName, work, workY: 42 + line, alpha };
   }
 
   // ---- heatmap -------------------------------------------------------------------------------
@@ -1412,23 +1476,38 @@ export class Stage {
       const inner = cell > 3 ? cell - 1 : cell;
       const focusOwner = fm && fm[0] === gi ? fm[1] : -2;
       let fx = -1, fy = -1;
+      // cells batched by owner colour (member colours repeat every 10 slots), then every lag
+      // fill in one path: two style changes per colour instead of two per cell
+      const owners = this._heatOwners?.length >= parts.length ? this._heatOwners : (this._heatOwners = new Int16Array(Math.max(parts.length, 256)));
+      for (let k = 0; k < parts.length; k++) { const o = f.gp(gi, parts[k], K.GP_OWNER); owners[k] = o >= 0 ? o % 10 : -1; }
+      for (let col = -1; col < 10; col++) {
+        let any = false;
+        for (let k = 0; k < parts.length; k++) {
+          if (owners[k] !== col) continue;
+          if (!any) { ctx.fillStyle = col >= 0 ? this._member(col) : th.faint; any = true; }
+          ctx.fillRect(c.hx + (k % c.cols) * cell, c.hy + Math.floor(k / c.cols) * cell, inner, inner);
+        }
+      }
+      ctx.beginPath();
+      let anyLag = false;
       for (let k = 0; k < parts.length; k++) {
         const i = parts[k];
         const x = c.hx + (k % c.cols) * cell, y = c.hy + Math.floor(k / c.cols) * cell;
-        const o = f.gp(gi, i, K.GP_OWNER);
-        ctx.fillStyle = o >= 0 ? this._member(o) : th.faint;
-        ctx.fillRect(x, y, inner, inner);
         const lag = f.gp(gi, i, K.GP_LAG);
         if (lag > 0) {
           const h = Math.max(1, inner * Math.min(1, lag / maxLag));
-          ctx.fillStyle = "rgba(0,0,0,0.55)";
-          ctx.fillRect(x, y + inner - h, inner, h);
-        }
-        if (o === focusOwner) {
-          ctx.strokeStyle = th.ink;
-          ctx.strokeRect(x + 0.5, y + 0.5, inner - 1, inner - 1);
+          ctx.rect(x, y + inner - h, inner, h);
+          anyLag = true;
         }
         if (i === fp) { fx = x; fy = y; }
+      }
+      if (anyLag) { ctx.fillStyle = "rgba(0,0,0,0.55)"; ctx.fill(); }
+      if (focusOwner >= 0) {
+        ctx.strokeStyle = th.ink;
+        for (let k = 0; k < parts.length; k++) {
+          if (f.gp(gi, parts[k], K.GP_OWNER) !== focusOwner) continue;
+          ctx.strokeRect(c.hx + (k % c.cols) * cell + 0.5, c.hy + Math.floor(k / c.cols) * cell + 0.5, inner - 1, inner - 1);
+        }
       }
       if (fx >= 0) {
         ctx.strokeStyle = th.ink;
@@ -1533,8 +1612,15 @@ export class Stage {
     ctx.setLineDash([4, 3]);
     ctx.stroke();
     ctx.setLineDash([]);
-    this._text(`lost tray: ${lost}`, t.x + 8, t.y + t.h / 2, { size: 11, color: lost ? th.lost : th.muted, weight: "600" });
-    this._text(`duplicates: ${dups}`, t.x + t.w - 8, t.y + t.h / 2, { size: 11, color: dups ? th.dup : th.muted, weight: "600", align: "right" });
+    // the two counters side by side; shorter words when the tray is narrow (a phone), never overlapping
+    this._setFont(11, "600");
+    let left = `lost tray: ${lost}`, right = `duplicates: ${dups}`;
+    if (this._width(left) + this._width(right) + 28 > t.w) { left = `lost: ${lost}`; right = `dup: ${dups}`; }
+    const lw = this._width(left), rw = this._width(right);
+    const lx = this._place("tray", left, t.x + 8, t.y + t.h / 2 - 7, lw, 14);
+    const rx = this._place("tray", right, t.x + t.w - 8 - rw, t.y + t.h / 2 - 7, rw, 14, t.x + 8);
+    if (lx) this._text(left, lx.x, t.y + t.h / 2, { size: 11, color: lost ? th.lost : th.muted, weight: "600" });
+    if (rx && rx.y === lx?.y) this._text(right, rx.x, t.y + t.h / 2, { size: 11, color: dups ? th.dup : th.muted, weight: "600" });
     const n = Math.min(this.lostTray.length, Math.floor((t.w - 220) / 16));
     for (let i = 0; i < n; i++) this._envelope(t.x + 100 + i * 16, t.y + 7, 13, 10, th.lost);
   }

@@ -207,7 +207,7 @@ impl Sim {
         let c = self.slot(g, s);
         if c.state != state {
             c.state = state;
-            self.emit(Event::ConsumerStateChanged {
+            self.emit_traffic(|| Event::ConsumerStateChanged {
                 group: g,
                 member: s,
                 state,
@@ -217,12 +217,13 @@ impl Sim {
 
     pub(super) fn send(&mut self, g: u32, s: u32, req: Request) {
         let from = self.endpoint(g, s);
-        let arrives_at_ms = self.now_ms + self.latency_ms();
-        self.emit(Event::RequestSent {
+        let sent_at_ms = self.now_ms;
+        let arrives_at_ms = sent_at_ms + self.latency_ms();
+        self.emit_traffic(|| Event::RequestSent {
             group: g,
             member: s,
             kind: req.kind(),
-            sent_at_ms: self.now_ms,
+            sent_at_ms,
             arrives_at_ms,
         });
         self.timers
@@ -382,7 +383,7 @@ impl Sim {
         c.lp = Loop::Fetching;
         let (from, fetch_epoch) = (self.endpoint(g, s), self.slot(g, s).fetch_epoch);
         let arrives_at_ms = now + self.latency_ms();
-        self.emit(Event::RequestSent {
+        self.emit_traffic(|| Event::RequestSent {
             group: g,
             member: s,
             kind: crate::event::RequestKind::Fetch,
@@ -811,6 +812,7 @@ impl Sim {
         let (g, s) = (from.group, from.slot);
         let segments = self.read_for_fetch(g, s);
         if segments.is_empty() {
+            self.recycle_segments(segments);
             self.set_parked(g, s, true);
             self.timers.at(
                 self.now_ms + FETCH_MAX_WAIT_MS,
@@ -829,13 +831,14 @@ impl Sim {
     }
 
     /// The broker side of a fetch: up to `max.poll.records` visible records across the member's
-    /// partitions, starting from a rotating partition so none starves.
+    /// partitions, starting from a rotating partition so none starves. The answer is written
+    /// into a recycled buffer (see [`Sim::recycle_segments`]).
     fn read_for_fetch(&mut self, g: u32, s: u32) -> Vec<Segment> {
         let read_committed = self.read_committed(g);
         let max = self.groups[g as usize].cfg.max_poll_records as u64;
+        let mut out = self.segment_buffers.pop().unwrap_or_default();
         let c = &self.groups[g as usize].slots[s as usize];
         let n = c.assigned.len();
-        let mut out = Vec::new();
         let mut left = max;
         for k in 0..n {
             if left == 0 {
@@ -928,6 +931,7 @@ impl Sim {
                 }
                 let segments = self.read_for_fetch(g, s);
                 if segments.is_empty() {
+                    self.recycle_segments(segments);
                     continue;
                 }
                 self.set_parked(g, s, false);
@@ -953,11 +957,20 @@ impl Sim {
         }
     }
 
+    /// Keeps an emptied segment list for the next fetch: a fetch's answer and a member's batch
+    /// then cost no allocation once every member has had one.
+    fn recycle_segments(&mut self, mut segments: Vec<Segment>) {
+        segments.clear();
+        if segments.capacity() > 0 {
+            self.segment_buffers.push(segments);
+        }
+    }
+
     pub(super) fn fetch_response(
         &mut self,
         to: Endpoint,
         fetch_epoch: u64,
-        segments: Vec<Segment>,
+        mut segments: Vec<Segment>,
     ) {
         let (g, s) = (to.group, to.slot);
         if !self.live(to) || self.slot(g, s).fetch_epoch != fetch_epoch {
@@ -969,17 +982,18 @@ impl Sim {
             c.stalled = Some(Stall::Fetched(fetch_epoch, segments));
             return;
         }
-        // Data for partitions revoked meanwhile, or behind a reset position, is discarded.
-        let mut batch = Vec::new();
-        for seg in segments {
-            if let Some(i) = c.assigned.iter().position(|&tp| tp == seg.tp) {
-                if c.positions[i] <= seg.from {
-                    c.positions[i] = seg.to;
-                    batch.push(seg);
-                }
+        // Data for partitions revoked meanwhile, or behind a reset position, is discarded; the
+        // rest becomes the batch (filtered in place, in fetch order).
+        segments.retain(|seg| match c.assigned.iter().position(|&tp| tp == seg.tp) {
+            Some(i) if c.positions[i] <= seg.from => {
+                c.positions[i] = seg.to;
+                true
             }
-        }
+            _ => false,
+        });
+        let batch = segments;
         if batch.is_empty() {
+            self.recycle_segments(batch);
             return self.poll(g, s);
         }
         c.last_poll_ms = now;
@@ -996,7 +1010,7 @@ impl Sim {
                 u64::from(count),
                 now,
             );
-            self.emit(Event::RecordsFetched {
+            self.emit_traffic(|| Event::RecordsFetched {
                 group: g,
                 member: s,
                 topic: seg.tp.0,
@@ -1006,8 +1020,10 @@ impl Sim {
             });
         }
         let c = self.slot(g, s);
-        c.batch = batch;
+        let previous = std::mem::replace(&mut c.batch, batch);
         c.cursor = (0, c.batch[0].from);
+        self.recycle_segments(previous);
+        let c = self.slot(g, s);
         c.lp = Loop::Processing;
         if self.take_crash(g, s, CrashPoint::BeforeProcessing) {
             return;
@@ -1046,12 +1062,16 @@ impl Sim {
         c.lp = Loop::Processing;
         if self.groups[g as usize].cfg.processing_ms == 0 {
             // Instant processing: the whole batch at once, one event per partition range.
-            let batch = std::mem::take(&mut self.slot(g, s).batch);
+            let mut batch = std::mem::take(&mut self.slot(g, s).batch);
             for seg in &batch {
                 if !self.record_processed(g, s, seg.tp, seg.from, seg.to) {
+                    self.recycle_segments(batch);
                     return self.fenced(g, s);
                 }
             }
+            // Done with it: the (emptied) buffer goes back for the next batch.
+            batch.clear();
+            self.slot(g, s).batch = batch;
             return self.finish_batch(g, s);
         }
         self.skip_invisible(g, s);
@@ -1155,7 +1175,7 @@ impl Sim {
             self.account_processed(g, tp, from, to)
         };
         self.slot(g, s).processed += count;
-        self.emit(Event::RecordsProcessed {
+        self.emit_traffic(|| Event::RecordsProcessed {
             group: g,
             member: s,
             topic: tp.0,

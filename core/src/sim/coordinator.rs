@@ -663,7 +663,7 @@ impl Sim {
                 continue;
             };
             gp.committed = Some((offset, now));
-            self.emit(Event::OffsetCommitted {
+            self.emit_traffic(|| Event::OffsetCommitted {
                 group: g,
                 member: from.slot,
                 topic,

@@ -105,6 +105,8 @@ pub struct Sim {
     steps: u64,
     /// Emptied key buffers of arrived batches, reused by the next produce ticks.
     key_buffers: Vec<Vec<u32>>,
+    /// Emptied segment lists (fetch answers, finished batches), reused by the next fetches.
+    segment_buffers: Vec<Vec<consumer::Segment>>,
 }
 
 impl Sim {
@@ -198,6 +200,7 @@ impl Sim {
             layout_version: 0,
             steps: 0,
             key_buffers: Vec::new(),
+            segment_buffers: Vec::new(),
         };
         let mut schedule: Vec<(usize, TimedInput)> =
             sim.scenario.inputs.iter().cloned().enumerate().collect();
@@ -394,12 +397,36 @@ impl Sim {
         self.event_level == EventLevel::All
     }
 
+    /// Records `event` if the [`EventLevel`] wants it. Inlined so that at each call site the
+    /// event's variant is known: a traffic event the level drops is then never built or
+    /// dropped at run time (the check folds to a compare of the level).
+    #[inline]
     pub(crate) fn emit(&mut self, event: Event) {
-        match self.event_level {
-            EventLevel::All => {}
-            EventLevel::Story if !event.is_traffic() => {}
-            _ => return,
+        let wanted = match self.event_level {
+            EventLevel::All => true,
+            EventLevel::Story => !event.is_traffic(),
+            EventLevel::Off => false,
+        };
+        if wanted {
+            self.record(event);
         }
+    }
+
+    /// Records a traffic event ([`Event::is_traffic`]), built only if the level keeps traffic
+    /// (`EventLevel::All`): the hot paths (appends, fetches, processing, commits) then build
+    /// nothing for a page showing the story or a fast-forward.
+    #[inline]
+    pub(crate) fn emit_traffic(&mut self, event: impl FnOnce() -> Event) {
+        if self.records_traffic() {
+            let event = event();
+            debug_assert!(event.is_traffic(), "not a traffic event: {event:?}");
+            self.record(event);
+        }
+    }
+
+    /// The out-of-line half of [`Sim::emit`]: stamps and queues the event.
+    #[inline(never)]
+    fn record(&mut self, event: Event) {
         self.events.push(TimedEvent {
             at_ms: self.now_ms,
             event,

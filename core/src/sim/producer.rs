@@ -266,24 +266,21 @@ impl Sim {
             n as u64,
             self.now_ms,
         );
-        if self.records_traffic() {
-            let keys = match &batch {
+        self.emit_traffic(|| Event::RecordsAppended {
+            producer,
+            topic,
+            partition,
+            base_offset,
+            keys: match &batch {
                 Batch::Unkeyed(n) => vec![None; *n as usize],
                 Batch::Keyed(keys) => keys.iter().map(|&k| Some(k)).collect(),
-            };
-            self.emit(Event::RecordsAppended {
-                producer,
-                topic,
-                partition,
-                base_offset,
-                keys,
-                sent_at_ms,
-                transactional: false,
-            });
-        }
+            },
+            sent_at_ms,
+            transactional: false,
+        });
         self.recycle(batch);
         if let Some(log_start_offset) = truncated {
-            self.emit(Event::LogTruncated {
+            self.emit_traffic(|| Event::LogTruncated {
                 topic,
                 partition,
                 log_start_offset,

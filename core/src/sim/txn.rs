@@ -127,7 +127,7 @@ impl Sim {
                 1,
                 now,
             );
-            self.emit(Event::OutputRecordAppended {
+            self.emit_traffic(|| Event::OutputRecordAppended {
                 group: g,
                 member: s,
                 topic: out_topic,

@@ -3,10 +3,21 @@
 //   port: argv, else $PORT, else 8080. With --fallback a taken port falls back to a free one.
 // Why a custom server: .wasm must be served as application/wasm (instantiateStreaming), and the
 // page must run under the strict CSP it will meet when embedded in docs sites.
+// Compression and caching (issue 9): text and wasm go out brotli- or gzip-encoded, whichever the
+// browser accepts (a precompressed `file.br` / `file.gz` beside the file when it is at least as
+// new, else compressed once with node:zlib and kept in memory until the file changes); every
+// response has a strong ETag and `Cache-Control: no-cache`, so a reload revalidates (304, no body)
+// and a rebuild is still picked up at once.
 import { createServer } from "node:http";
-import { createReadStream, promises as fs } from "node:fs";
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { brotliCompress, constants as Z, gzip } from "node:zlib";
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
 
 const ROOT = resolve(fileURLToPath(new URL("../www/", import.meta.url)));
 
@@ -34,6 +45,71 @@ const CSP = [
   "base-uri 'none'",
   "frame-ancestors *",
 ].join("; ");
+
+/** Types worth compressing (images here are already compressed). */
+const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".css", ".json", ".wasm", ".svg", ".txt", ".map", ".ts"]);
+
+/** path → {mtimeMs, size, tag, raw, gz, br}: one entry per file, replaced when the file changes. */
+const cache = new Map();
+
+const brotliOpts = (size, quality) => ({
+  params: { [Z.BROTLI_PARAM_QUALITY]: quality, [Z.BROTLI_PARAM_SIZE_HINT]: size },
+});
+
+/** A sibling `file.ext` at least as new as the file it compresses, else null. */
+async function sibling(file, st, ext) {
+  try {
+    const s = await fs.stat(file + ext);
+    return s.isFile() && s.mtimeMs >= st.mtimeMs ? fs.readFile(file + ext) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The file's bytes, ETag and encoded variants. Compressing on the spot uses brotli quality 5
+ * (fast: ~0.1 s for a 600 KB wasm); quality 11 follows in the background and replaces it.
+ */
+async function entry(file, st) {
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.ready;
+  const e = { mtimeMs: st.mtimeMs, size: st.size };
+  e.ready = (async () => {
+    const raw = await fs.readFile(file);
+    e.raw = raw;
+    e.tag = createHash("sha1").update(raw).digest("base64url").slice(0, 20);
+    if (COMPRESSIBLE.has(extname(file).toLowerCase()) && raw.length > 256) {
+      const [gzPre, brPre] = await Promise.all([sibling(file, st, ".gz"), sibling(file, st, ".br")]);
+      [e.gz, e.br] = await Promise.all([
+        gzPre ?? gzipAsync(raw, { level: 9 }),
+        brPre ?? brotliAsync(raw, brotliOpts(raw.length, raw.length > 65536 ? 5 : 11)),
+      ]);
+      if (!brPre && raw.length > 65536) {
+        brotliAsync(raw, brotliOpts(raw.length, 11)).then((b) => { e.br = b; }, () => {});
+      }
+      if (e.gz.length >= raw.length) e.gz = null;
+      if (e.br.length >= raw.length) e.br = null;
+    }
+    return e;
+  })();
+  e.ready.catch(() => cache.delete(file));
+  cache.set(file, e);
+  return e.ready;
+}
+
+/** The encoding to send: brotli, else gzip, when the request accepts it (q=0 refuses). */
+function pickEncoding(accept, e) {
+  const q = new Map();
+  for (const part of String(accept ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    const qp = params.map((x) => x.trim()).find((x) => x.startsWith("q="));
+    q.set(name, qp ? Number(qp.slice(2)) || 0 : 1);
+  }
+  const ok = (name) => (q.get(name) ?? q.get("*") ?? 0) > 0;
+  if (e.br && ok("br")) return "br";
+  if (e.gz && ok("gzip")) return "gzip";
+  return null;
+}
 
 function send(res, status, text) {
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": CSP });
@@ -70,16 +146,40 @@ async function handle(req, res) {
     return send(res, 404, "not found\n");
   }
   if (!st.isFile()) return send(res, 404, "not found\n");
-  res.writeHead(200, {
-    "Content-Type": MIME[extname(file).toLowerCase()] ?? "application/octet-stream",
-    "Content-Length": st.size,
+  const e = await entry(file, st);
+  const enc = pickEncoding(req.headers["accept-encoding"], e);
+  const body = enc === "br" ? e.br : enc === "gzip" ? e.gz : e.raw;
+  // One tag per representation; If-None-Match matches the file's content whatever the encoding.
+  const etag = `"${e.tag}${enc ? `-${enc}` : ""}"`;
+  const headers = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    // Development server: always fresh, so a rebuild is picked up on reload.
+    // Revalidate every time (a rebuild is picked up on reload); unchanged files cost a 304.
     "Cache-Control": "no-cache",
+    ETag: etag,
+    Vary: "Accept-Encoding",
+  };
+  const inm = req.headers["if-none-match"];
+  if (inm && (inm.trim() === "*" || inm.split(",").some((t) => t.trim().replace(/^W\//, "").replace(/-(br|gzip)"$/, '"') === `"${e.tag}"`))) {
+    res.writeHead(304, headers);
+    return res.end();
+  }
+  res.writeHead(200, {
+    ...headers,
+    "Content-Type": MIME[extname(file).toLowerCase()] ?? "application/octet-stream",
+    "Content-Length": body.length,
+    ...(enc ? { "Content-Encoding": enc } : {}),
   });
-  if (req.method === "HEAD") return res.end();
-  createReadStream(file).on("error", () => res.destroy()).pipe(res);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/** Compresses what the pages load before the first request asks (one file at a time). */
+async function prewarm(dir) {
+  for (const d of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, d.name);
+    if (d.isDirectory()) await prewarm(full);
+    else if (d.isFile() && COMPRESSIBLE.has(extname(d.name).toLowerCase())) await entry(full, await fs.stat(full));
+  }
 }
 
 /** Starts the server; resolves to the bound port (port 0 = any free port). */
@@ -98,6 +198,7 @@ export function serve(port = 0, { host = "127.0.0.1", fallback = false, quiet = 
       } else fail(err);
     });
     server.on("listening", () => {
+      prewarm(ROOT).catch(() => {});
       const bound = server.address().port;
       if (!quiet) console.log(`Mailroom is running at http://${host}:${bound}/`);
       ok({ port: bound, server });

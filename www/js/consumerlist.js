@@ -52,8 +52,11 @@ export class ConsumerList {
         this.rows.set(w.key, r);
       } else if (!r) {
         const button = h("button", { type: "button", "data-consumer": w.key, "data-testid": `consumer-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
-        r = { button, name: h("span", { class: "mr-cname" }), badge: h("span", { class: "mr-badge" }), parts: h("span", { class: "mr-cparts" }) };
-        button.append(r.name, r.badge, r.parts);
+        // The row's name is one sentence for assistive technology ("consumer-1, stable, partitions
+        // P0 P1"); the visible pieces are hidden from it so the name is not read twice or run
+        // together ("consumer-1stableP0 P1").
+        r = { button, name: h("span", { class: "mr-cname", "aria-hidden": "true" }), badge: h("span", { class: "mr-badge", "aria-hidden": "true" }), parts: h("span", { class: "mr-cparts", "aria-hidden": "true" }), said: h("span", { class: "mr-sr" }) };
+        button.append(r.name, r.badge, r.parts, r.said);
         button.addEventListener("click", () => this.onOpen(w.gi, w.mi, button));
         this.rows.set(w.key, r);
       }
@@ -73,7 +76,7 @@ export class ConsumerList {
       if (r.badge.textContent !== badge) r.badge.textContent = badge;
       if (r.parts.textContent !== w.parts) r.parts.textContent = w.parts;
       const label = `${w.label}, ${badge}, partitions ${w.parts === "—" ? "none" : w.parts}`;
-      if (r.button.getAttribute("aria-label") !== label) r.button.setAttribute("aria-label", label);
+      if (r.said.textContent !== label) r.said.textContent = label;
     }
   }
 

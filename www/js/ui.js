@@ -136,7 +136,13 @@ export class View {
       const before = this.c.nowMs();
       this.c.tick(dt);
       this._sceneBoundary(before, this.c.nowMs());
-      if (this.visible) this.stage.draw();
+      if (this.visible) {
+        this.stage.draw();
+        // Start-time markers (scripts/bench-start.mjs): the first drawn frame, and the first one
+        // drawn after the model moved. The first of all widgets on a page counts.
+        if (!this.drawnOnce) { this.drawnOnce = true; performance.mark("mailroom:first-frame"); }
+        if (!this.movedOnce && this.c.nowMs() !== before) { this.movedOnce = true; performance.mark("mailroom:first-moving-frame"); }
+      }
       if (now - lastPanels > 120) {
         lastPanels = now;
         // Panels read the frame arrays (never the serde snapshot: it is the slow lane).

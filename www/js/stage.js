@@ -63,6 +63,7 @@ export function shortName(s) {
 }
 
 const DASH33 = [3, 3], NO_DASH = [];
+const DIGITS = /\d/g;
 const lerp = (a, b, t) => a + (b - a) * t;
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
@@ -485,9 +486,15 @@ export class Stage {
     if (!m) { m = new Map(); this._widths.set(this._font, m); }
     let w = m.get(s);
     if (w === undefined) {
-      if (m.size > 2000) m.clear();
-      w = this.ctx.measureText(s).width;
-      m.set(s, w);
+      // Digits are equally wide in the UI fonts: "working on P3@1207" is measured as "…P0@0000",
+      // so counters that change every frame hit the cache instead of measuring again.
+      const k = s.replace(DIGITS, "0");
+      w = m.get(k);
+      if (w === undefined) {
+        if (m.size > 2000) m.clear();
+        w = this.ctx.measureText(k).width;
+        m.set(k, w);
+      }
     }
     return w;
   }

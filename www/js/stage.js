@@ -22,6 +22,7 @@ import { ENVELOPE } from "./frame.js";
 const FLIGHT_MS = 520;
 const OWNER_MOVE_MS = 700;
 const MAX_FLIGHTS = 90;
+const MAX_FLIGHTS_FAST = 48;
 const ENVELOPE_MIN_ROW_PX = 18;
 const PULSE_MS = 1600; // a moved partition's label and tag beat twice, then stay highlighted
 const REMAPS_DRAWN = 8; // newest remapped keys drawn with a badge and a link
@@ -252,7 +253,7 @@ export class Stage {
     const horizon = now - 400 * Math.max(1, this.controller.speed);
     const wall = performance.now();
     this.envSeq = f.envelopesAfter(after, (r) => {
-      if (E[r + 9] < horizon || this.flights.length >= MAX_FLIGHTS) return;
+      if (E[r + 9] < horizon || this.flights.length >= this._maxFlights()) return;
       const kind = E[r + 1], who = E[r + 2], member = E[r + 3], topic = E[r + 4], partition = E[r + 5], offset = E[r + 6], key = E[r + 7], count = E[r + 8];
       const i = f.index(topic, partition);
       if (kind === ENVELOPE.APPEND) {
@@ -274,8 +275,13 @@ export class Stage {
     });
   }
 
+  /** Flights in the air at once: fewer when the clock runs fast (they blur into noise anyway). */
+  _maxFlights() {
+    return this.controller.speed >= 5 ? MAX_FLIGHTS_FAST : MAX_FLIGHTS;
+  }
+
   _flight(fl) {
-    if (this.flights.length >= MAX_FLIGHTS) return; // at high speed, drawing every one is noise
+    if (this.flights.length >= this._maxFlights()) return; // at high speed, drawing every one is noise
     fl.dur = FLIGHT_MS / Math.min(2, Math.max(1, Math.log10(this.controller.speed + 1) + 0.7));
     this.flights.push(fl);
     if (fl.kind === "append" || fl.kind === "output") {

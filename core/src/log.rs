@@ -87,11 +87,13 @@ impl PartitionLog {
     }
 
     /// First offset still stored.
+    #[inline]
     pub fn log_start_offset(&self) -> u64 {
         self.log_start_offset
     }
 
     /// Offset the next entry will get.
+    #[inline]
     pub fn log_end_offset(&self) -> u64 {
         self.log_end_offset
     }
@@ -102,6 +104,7 @@ impl PartitionLog {
     }
 
     /// Last stable offset: the first offset of the oldest open transaction, or the log end.
+    #[inline]
     pub fn last_stable_offset(&self) -> u64 {
         self.open_txn_starts
             .first()
@@ -115,9 +118,14 @@ impl PartitionLog {
             self.recent.clear();
             self.recent.extend(keys.skip(n - RECENT_KEYS));
         } else {
-            let over = (self.recent.len() + n).saturating_sub(RECENT_KEYS);
-            self.recent.drain(..over);
-            self.recent.extend(keys);
+            // Batches are mostly a record or a few: slide the window one key at a time
+            // (no `Drain` to build and drop on every append).
+            for key in keys {
+                if self.recent.len() == RECENT_KEYS {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back(key);
+            }
         }
     }
 
@@ -229,17 +237,25 @@ impl PartitionLog {
             .unwrap_or(EntryKind::Plain)
     }
 
-    /// How many application-visible records lie in `[from, to)`.
+    /// How many application-visible records lie in `[from, to)`. Inlined: it runs several
+    /// times per fetched range, and for a light log it is a clamp and a subtraction.
+    #[inline]
     pub fn visible_in(&self, from: u64, to: u64, read_committed: bool) -> u64 {
         let from = from.max(self.log_start_offset);
         let to = to.min(self.log_end_offset);
         if from >= to {
             return 0;
         }
-        // Light logs hold plain records only; so do most full ones.
+        // Light logs hold plain records only.
         if !self.full {
             return to - from;
         }
+        self.visible_in_stored(from, to, read_committed)
+    }
+
+    /// [`PartitionLog::visible_in`] over stored entries (full logs), `[from, to)` in range.
+    fn visible_in_stored(&self, from: u64, to: u64, read_committed: bool) -> u64 {
+        // Most full logs hold plain records only too.
         let (a, b) = (
             (from - self.log_start_offset) as usize,
             (to - self.log_start_offset) as usize,

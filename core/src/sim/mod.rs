@@ -685,14 +685,20 @@ impl Sim {
     /// Consumer lag of a group on a partition (`None` if it does not subscribe to it): the log
     /// end, or the last stable offset for read_committed, minus the committed offset; with
     /// nothing committed yet, everything still in the log counts.
+    ///
+    /// Runs for every appended batch and committed offset (to track `max_lag`), so the log is
+    /// looked up once.
     pub(crate) fn lag(&self, g: u32, tp: Tp) -> Option<u64> {
-        let gp = self.groups[g as usize]
-            .parts
-            .get(tp.0 as usize)?
-            .get(tp.1 as usize)?;
-        let log_start = self.topics[tp.0 as usize].logs[tp.1 as usize].log_start_offset();
-        let base = gp.committed.map_or(log_start, |c| c.0);
-        Some(self.fetch_limit(g, tp).saturating_sub(base))
+        let grp = &self.groups[g as usize];
+        let gp = grp.parts.get(tp.0 as usize)?.get(tp.1 as usize)?;
+        let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
+        let base = gp.committed.map_or(log.log_start_offset(), |c| c.0);
+        let limit = if grp.cfg.isolation_level == crate::scenario::IsolationLevel::ReadCommitted {
+            log.last_stable_offset()
+        } else {
+            log.log_end_offset()
+        };
+        Some(limit.saturating_sub(base))
     }
 
     /// Latency of one network hop.

@@ -33,6 +33,7 @@ pub mod rng;
 pub mod scenario;
 mod sim;
 pub mod snapshot;
+mod sort;
 
 pub use event::{Event, EventLevel, TimedEvent};
 pub use input::{CrashPoint, Input, TimedInput};

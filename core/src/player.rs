@@ -250,7 +250,7 @@ pub struct Player {
 
 impl Player {
     /// A player at time 0 for `scenario`, with recorded `inputs` to replay at their times.
-    pub fn new(scenario: Scenario, mut inputs: Vec<TimedInput>) -> Result<Player, ScenarioError> {
+    pub fn new(scenario: Scenario, inputs: Vec<TimedInput>) -> Result<Player, ScenarioError> {
         if inputs.len() > crate::scenario::limits::INPUTS_MAX {
             return Err(ScenarioError::new(
                 "inputs",
@@ -261,7 +261,14 @@ impl Player {
                 ),
             ));
         }
-        inputs.sort_by_key(|x| x.at_ms);
+        // Stable by time (ids sorted as u32s: one shared sort in the wasm, see crate::sort).
+        let mut order: Vec<u32> = (0..inputs.len() as u32).collect();
+        crate::sort::stable_by_key(&mut order, |i| inputs[i as usize].at_ms);
+        let mut slots: Vec<Option<TimedInput>> = inputs.into_iter().map(Some).collect();
+        let inputs: Vec<TimedInput> = order
+            .into_iter()
+            .filter_map(|i| slots[i as usize].take())
+            .collect();
         let mut sim = Sim::new(scenario)?;
         sim.set_event_level(EventLevel::Story);
         let series = Series::new(&sim);

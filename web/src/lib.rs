@@ -54,10 +54,17 @@ pub fn validate_scenario(value: JsValue) -> Result<JsValue, JsError> {
 /// Every stride and field offset of the frame arrays, as `{NAME: number}`.
 #[wasm_bindgen(js_name = frameLayout)]
 pub fn frame_layout() -> Result<JsValue, JsError> {
-    let map: std::collections::BTreeMap<&str, usize> = mailroom_core::frame::layout_constants()
-        .into_iter()
-        .collect();
-    to_js(&map)
+    // A plain object built directly (a BTreeMap through serde cost a sort and a map in the wasm).
+    let obj = js_sys::Object::new();
+    for (name, value) in mailroom_core::frame::layout_constants() {
+        js_sys::Reflect::set(
+            &obj,
+            &JsValue::from_str(name),
+            &JsValue::from_f64(value as f64),
+        )
+        .map_err(|_| JsError::new("frameLayout: cannot set a field"))?;
+    }
+    Ok(obj.into())
 }
 
 /// A model step count from JS: a finite number ≥ 1, else the default.

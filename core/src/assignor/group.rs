@@ -77,7 +77,7 @@ fn sorted_set(v: &[u32]) -> Cow<'_, [u32]> {
         Cow::Borrowed(v)
     } else {
         let mut o = v.to_vec();
-        o.sort_unstable();
+        crate::sort::unstable(&mut o);
         o.dedup();
         Cow::Owned(o)
     }
@@ -89,7 +89,9 @@ fn sorted_set(v: &[u32]) -> Cow<'_, [u32]> {
 pub(crate) fn sort_by_java_string(ids: &[&str]) -> Vec<u32> {
     if !ids.iter().all(|s| s.is_ascii()) {
         let mut idx: Vec<u32> = (0..ids.len() as u32).collect();
-        idx.sort_by(|&a, &b| java_cmp(ids[a as usize], ids[b as usize]).then(a.cmp(&b)));
+        crate::sort::stable_by(&mut idx, &mut |a, b| {
+            java_cmp(ids[a as usize], ids[b as usize]).then(a.cmp(&b))
+        });
         return idx;
     }
     let lcp = ids.first().map_or(0, |first| {
@@ -126,9 +128,14 @@ pub(crate) fn sort_by_java_string(ids: &[&str]) -> Vec<u32> {
             end += 1;
         }
         if end - run > 1 {
-            keyed[run..end].sort_by(|&(_, a), &(_, b)| {
+            // Equal keys: only the indices move (sorted as u32s, see crate::sort).
+            let mut idx: Vec<u32> = keyed[run..end].iter().map(|&(_, i)| i).collect();
+            crate::sort::stable_by(&mut idx, &mut |a, b| {
                 ids[a as usize].as_bytes()[lcp..].cmp(&ids[b as usize].as_bytes()[lcp..])
             });
+            for (slot, i) in keyed[run..end].iter_mut().zip(idx) {
+                slot.1 = i;
+            }
         }
         run = end;
     }
@@ -142,7 +149,11 @@ pub(crate) fn sort_by_java_string(ids: &[&str]) -> Vec<u32> {
 fn sort_keyed(keyed: &mut Vec<(u64, u32)>) {
     let n = keyed.len();
     if n < 256 {
-        keyed.sort_unstable();
+        // Indices are unique and start ascending: a stable sort of them by key is the same
+        // order as sorting the pairs (done on u32s, see crate::sort).
+        let mut idx: Vec<u32> = (0..n as u32).collect();
+        crate::sort::stable_by_key(&mut idx, |i| keyed[i as usize].0);
+        *keyed = idx.into_iter().map(|i| keyed[i as usize]).collect();
         return;
     }
     // Only bytes that differ between keys need a pass.
@@ -266,7 +277,7 @@ impl<'a> Group<'a> {
                     let from = rack_ids.len();
                     if let Some(rs) = spec.partition_racks.get(p) {
                         rack_ids.extend(rs.iter().map(|r| intern(r.as_str())));
-                        rack_ids[from..].sort_unstable();
+                        crate::sort::unstable(&mut rack_ids[from..]);
                         let mut w = from;
                         for r in from..rack_ids.len() {
                             if w == from || rack_ids[w - 1] != rack_ids[r] {
@@ -372,7 +383,7 @@ impl<'a> Group<'a> {
             return self.by_id.clone();
         }
         let mut order = self.java_iteration_order();
-        order.sort_by(|&a, &b| {
+        crate::sort::stable_by(&mut order, &mut |a, b| {
             let (ma, mb) = (&self.members[a as usize], &self.members[b as usize]);
             super::order::member_info_cmp(ma.id, ma.instance, mb.id, mb.instance)
         });

@@ -54,7 +54,7 @@ fn kept_claims(g: &Group, m: u32, claimed: &[u32]) -> Vec<u32> {
             claimed[p as usize] == m && g.members[m as usize].subscribes(g.topic_of[p as usize])
         })
         .collect();
-    ps.sort_unstable();
+    crate::sort::unstable(&mut ps);
     ps.dedup();
     ps
 }
@@ -158,7 +158,7 @@ impl<'g, 'a> Heterogeneous<'g, 'a> {
     /// Kafka's topic order: most partitions per subscriber first, then fewer subscribers, then id.
     fn sort_topics(&self, topics: &mut [u32]) {
         let g = self.g;
-        topics.sort_by(|&a, &b| {
+        crate::sort::stable_by(topics, &mut |a, b| {
             let (pa, sa) = (
                 g.partitions[a as usize] as u64,
                 self.subscribers[a as usize].len() as u64,
@@ -255,7 +255,7 @@ impl<'g, 'a> Heterogeneous<'g, 'a> {
         }
         let base = g.offset[t as usize];
         let mut parts: Vec<u32> = (base..base + g.partitions[t as usize]).collect();
-        parts.sort_by_key(|&p| (self.owner[p as usize], p));
+        crate::sort::stable_by_key(&mut parts, |p| (self.owner[p as usize], p));
         // Per owner, the slice of `parts` it still holds: [start, end).
         let mut range: std::collections::HashMap<u32, (usize, usize)> =
             std::collections::HashMap::new();
@@ -309,7 +309,7 @@ impl Balancer {
     fn initialize(&mut self, members: &[u32], sizes: &[i64]) -> i64 {
         self.sorted.clear();
         self.sorted.extend_from_slice(members);
-        self.sorted.sort_by_key(|&m| (sizes[m as usize], m));
+        crate::sort::stable_by_key(&mut self.sorted, |m| (sizes[m as usize], m));
         if self.sorted.is_empty() {
             return 0;
         }

@@ -243,7 +243,7 @@ fn give(s: &mut TopicState, ci: usize, parts: &[u32], out: &mut [Vec<u32>]) {
 fn assign_with_rack_matching(g: &Group, states: &mut [TopicState], out: &mut [Vec<u32>]) {
     // Group key: (subscriber list, number of partitions with collected racks). Groups touch
     // disjoint topics, so the order Java's HashMap visits them in does not matter.
-    let mut keyed: Vec<usize> = (0..states.len()).collect();
+    let mut order: Vec<u32> = (0..states.len() as u32).collect();
     let rack_parts = |s: &TopicState| {
         if s.has_partition_racks {
             s.assigned.len()
@@ -251,13 +251,15 @@ fn assign_with_rack_matching(g: &Group, states: &mut [TopicState], out: &mut [Ve
             0
         }
     };
-    keyed.sort_by(|&a, &b| {
+    crate::sort::stable_by(&mut order, &mut |a, b| {
+        let (a, b) = (a as usize, b as usize);
         (&states[a].consumers, rack_parts(&states[a]), a).cmp(&(
             &states[b].consumers,
             rack_parts(&states[b]),
             b,
         ))
     });
+    let keyed: Vec<usize> = order.into_iter().map(|k| k as usize).collect();
     let mut i = 0;
     while i < keyed.len() {
         let mut j = i + 1;

@@ -292,7 +292,7 @@ fn constrained(g: &Group, prep: Prepared) -> StickyOutcome {
             // Kafka keeps the lowest partition numbers first, across topics (then by topic
             // name). Which ones are kept is all the order decides, so members within quota
             // (the usual case) skip the sort.
-            owned.sort_unstable_by_key(|&p| {
+            crate::sort::unstable_by_key(&mut owned, |p| {
                 let (t, part) = g.tp(p);
                 (u64::from(part) << 32) | u64::from(topic_rank[t as usize])
             });
@@ -325,14 +325,12 @@ fn constrained(g: &Group, prep: Prepared) -> StickyOutcome {
     for (r, &m) in g.by_id.iter().enumerate() {
         id_rank[m as usize] = r as u32;
     }
-    under_min.sort_unstable_by_key(|&m| id_rank[m as usize]);
-    exactly_min
-        .make_contiguous()
-        .sort_unstable_by_key(|&m| id_rank[m as usize]);
+    crate::sort::unstable_by_key(&mut under_min, |m| id_rank[m as usize]);
+    crate::sort::unstable_by_key(exactly_min.make_contiguous(), |m| id_rank[m as usize]);
     if !racks.num_consumers.is_empty() {
         // Kafka's sortPartitionsByRackConsumers: scarce-rack partitions first (stable).
         let mut list = unassigned_in_order(&owner);
-        list.sort_by_key(|&p| racks.num_consumers[p as usize]);
+        crate::sort::stable_by_key(&mut list, |p| racks.num_consumers[p as usize]);
         unassigned = Some(list);
     }
 
@@ -730,7 +728,7 @@ impl<'g, 'a> General<'g, 'a> {
 
         // Partitions sorted by (potential consumers of the topic, topic name, partition).
         let mut topics = g.subscribed_topics_by_name();
-        topics.sort_by_key(|&t| self.consumers_of[t as usize].len());
+        crate::sort::stable_by_key(&mut topics, |t| self.consumers_of[t as usize].len());
         let mut sorted_all: Vec<u32> = Vec::new();
         for &t in &topics {
             let base = g.offset[t as usize];
@@ -845,16 +843,16 @@ impl<'g, 'a> General<'g, 'a> {
 
     /// Kafka's `getBalanceScore`: sum of |a - b| over all pairs of participating members.
     fn balance_score(&self) -> i64 {
-        let mut counts: Vec<i64> = (0..self.assignment.len())
+        let mut counts: Vec<u32> = (0..self.assignment.len())
             .filter(|&m| self.participating[m])
-            .map(|m| self.assignment[m].len() as i64)
+            .map(|m| self.assignment[m].len() as u32)
             .collect();
-        counts.sort_unstable();
+        crate::sort::unstable(&mut counts);
         let n = counts.len() as i64;
         counts
             .iter()
             .enumerate()
-            .map(|(i, &c)| c * (2 * i as i64 - (n - 1)))
+            .map(|(i, &c)| i64::from(c) * (2 * i as i64 - (n - 1)))
             .sum()
     }
 

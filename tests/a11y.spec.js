@@ -7,6 +7,8 @@
 //  2. Keyboard only: Tab from the top of the main page reaches every control of the toolbar, the
 //     stage and every consumer's row; each consumer's menu opens with Enter, its first item has the
 //     focus, and an item works (Pause, then Resume, changes the member's state); Escape closes it.
+//     On the docs demo, Tab reaches every control of all three widgets, and a consumer's menu of
+//     the last one opens with Enter and closes with Escape.
 import { AxeBuilder } from "@axe-core/playwright";
 import { test, expect, open } from "./helpers.js";
 
@@ -71,9 +73,11 @@ for (const scheme of ["light", "dark"]) {
 function focused(page) {
   return page.evaluate(() => {
     let a = document.activeElement;
+    const host = a?.shadowRoot ? a.id : null; // the widget the focus is in
     while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
     if (!a || a === document.body) return null;
     return {
+      host,
       tag: a.tagName.toLowerCase(),
       action: a.dataset.action ?? null,
       testid: a.dataset.testid ?? null,
@@ -86,19 +90,19 @@ function focused(page) {
   });
 }
 
-/** Every enabled, visible control of the view, as the same descriptions (the Tab targets). */
-function controls(page) {
-  return page.evaluate(() => {
-    const root = document.querySelector("#app").shadowRoot ?? document.querySelector("#app");
+/** Every enabled, visible control of a widget, as the same descriptions (the Tab targets). */
+function controls(page, id = "app") {
+  return page.evaluate((host) => {
+    const root = document.getElementById(host).shadowRoot;
     const all = [...root.querySelectorAll("button, select, input, a[href], [tabindex]:not([tabindex='-1'])")];
     return all
       .filter((e) => !e.disabled && e.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true }))
-      .map((a) => ({ tag: a.tagName.toLowerCase(), action: a.dataset.action ?? null, testid: a.dataset.testid ?? null, consumer: a.dataset.consumer ?? null, name: (a.getAttribute("aria-label") ?? a.textContent ?? "").trim().slice(0, 60) }));
-  });
+      .map((a) => ({ host, tag: a.tagName.toLowerCase(), action: a.dataset.action ?? null, testid: a.dataset.testid ?? null, consumer: a.dataset.consumer ?? null, name: (a.getAttribute("aria-label") ?? a.textContent ?? "").trim().slice(0, 60) }));
+  }, id);
 }
 
 // Consumer rows are told apart by slot (their label changes with the state), others by name too.
-const key = (d) => `${d.tag}|${d.action}|${d.testid}|${d.consumer}|${d.consumer ? "" : d.name}`;
+const key = (d) => `${d.host}|${d.tag}|${d.action}|${d.testid}|${d.consumer}|${d.consumer ? "" : d.name}`;
 
 test("keyboard only: Tab reaches every control and every consumer's menu works", async ({ page, errors }) => {
   test.setTimeout(45_000);
@@ -161,5 +165,41 @@ test("keyboard only: Tab reaches every control and every consumer's menu works",
     await expect(menu).toBeHidden();
     expect((await focused(page))?.consumer).toBe(row.consumer);
   }
+  expect(errors).toEqual([]);
+});
+
+test("keyboard only on the docs demo: Tab reaches every widget's controls and a consumer's menu", async ({ page, errors }) => {
+  test.setTimeout(45_000);
+  await open(page, "/docs-demo.html");
+  const hosts = ["w-parallel", "w-dup", "w-coop"];
+  const want = (await Promise.all(hosts.map((h) => controls(page, h)))).flat();
+  for (const h of hosts) expect(want.filter((d) => d.host === h && d.consumer).length, `consumer rows of ${h}`).toBeGreaterThanOrEqual(2);
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  const seen = [];
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press("Tab");
+    const d = await focused(page);
+    if (d && seen.length && key(d) === key(seen[0])) break;
+    if (d) seen.push(d);
+  }
+  const reached = new Set(seen.map(key));
+  const missed = want.filter((d) => !reached.has(key(d)));
+  expect(missed, "controls Tab never reaches").toEqual([]);
+  // The last (dark, basic controls) widget: Enter on a consumer's row opens its menu, Escape closes.
+  const row = want.find((d) => d.host === "w-coop" && d.consumer);
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  let d = null;
+  for (let i = 0; i < 300 && !(d?.host === "w-coop" && d?.consumer === row.consumer); i++) {
+    await page.keyboard.press("Tab");
+    d = await focused(page);
+  }
+  expect(d?.consumer).toBe(row.consumer);
+  await page.keyboard.press("Enter");
+  const menu = page.locator("#w-coop").getByTestId("consumer-menu");
+  await expect(menu).toBeVisible();
+  expect((await focused(page))?.role).toBe("menuitem");
+  await page.keyboard.press("Escape");
+  await expect(menu).toBeHidden();
+  expect((await focused(page))?.consumer).toBe(row.consumer);
   expect(errors).toEqual([]);
 });

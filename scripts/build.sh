@@ -30,6 +30,14 @@ if [ "${1:-}" = "--opt" ]; then
     echo "[build] --opt: no node_modules/.bin/wasm-opt; run: npm i --no-save binaryen@132.0.0" >&2
   fi
 fi
-raw=$(stat -c %s "$wasm"); gz=$(gzip -9c "$wasm" | wc -c)
-printf '[build] %s: %s bytes (%s KiB), gzip -9: %s bytes (%s KiB)\n' \
-  "$wasm" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))"
+# Precompressed copies for scripts/serve.mjs (brotli at quality 11 takes seconds: once per build
+# rather than at every server start). The server uses them only while they are newer than the .wasm.
+node -e '
+  const z = require("node:zlib"), fs = require("node:fs"), f = process.argv[1], b = fs.readFileSync(f);
+  fs.writeFileSync(f + ".gz", z.gzipSync(b, { level: 9 }));
+  fs.writeFileSync(f + ".br", z.brotliCompressSync(b, { params: {
+    [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }));
+' "$wasm"
+raw=$(stat -c %s "$wasm"); gz=$(stat -c %s "$wasm.gz"); br=$(stat -c %s "$wasm.br")
+printf '[build] %s: %s bytes (%s KiB), gzip -9: %s bytes (%s KiB), brotli: %s bytes (%s KiB)\n' \
+  "$wasm" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))" "$br" "$((br / 1024))"

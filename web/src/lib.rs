@@ -325,8 +325,8 @@ fn inputs_from_js(value: JsValue) -> Result<Vec<mailroom_core::TimedInput>, Scen
 }
 
 /// Runs a scenario (JSON text) to `until_ms` and returns the event-stream fingerprint, for
-/// comparing the wasm build with the native one.
-#[wasm_bindgen(js_name = eventHash)]
+/// comparing the wasm build with the native one (web/tests/web.rs runs it in Chromium). Not
+/// exported to JS: no page needs it, and leaving it out keeps the hasher out of the page's wasm.
 pub fn event_hash(scenario_json: &str, until_ms: f64) -> Result<String, JsError> {
     let mut sim = Sim::from_json(scenario_json).map_err(scenario_error)?;
     sim.advance(until_ms as u64);

@@ -74,6 +74,21 @@ impl Coordinator {
     }
 
     /// The slot of the current leader, if any.
+    /// Bytes a clone of this coordinator allocates (for bounding checkpoint memory).
+    pub fn approx_bytes(&self) -> usize {
+        self.members
+            .iter()
+            .map(|m| {
+                std::mem::size_of::<CoordMember>()
+                    + m.member_id.len()
+                    + 64
+                    + 8 * m.protocols.len()
+                    + 8 * (m.owned.len() + m.assignment.len())
+            })
+            .sum::<usize>()
+            + std::mem::size_of::<Coordinator>()
+    }
+
     pub fn leader_slot(&self) -> Option<u32> {
         let leader = self.leader.as_deref()?;
         self.members

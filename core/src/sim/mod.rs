@@ -280,30 +280,57 @@ impl Sim {
             .collect()
     }
 
-    /// A rough size of the model's state in bytes (for bounding checkpoint memory): what grows
-    /// with partitions, members, timers in flight and records stored by full logs.
+    /// The bytes a clone of the model allocates, estimated from the lengths of what it holds
+    /// (this is what bounds checkpoint memory; `core/tests/checkpoint_size.rs` checks it against
+    /// an allocator count). Errs on the high side: allocator overhead is added.
     pub fn approx_bytes(&self) -> usize {
-        let partitions: usize = self.topics.iter().map(|t| t.logs.len()).sum();
-        let stored: usize = self
+        use std::mem::size_of;
+        let logs: usize = self
             .topics
             .iter()
             .flat_map(|t| &t.logs)
-            .map(|l| l.stored_entries())
+            .map(|l| {
+                size_of::<PartitionLog>() + 4 * crate::log::RECENT_KEYS + 5 * l.stored_entries()
+            })
             .sum();
-        let members: usize = self.groups.iter().map(|g| g.slots.len()).sum();
-        let assigned: usize = self
+        let group_parts: usize = self
+            .groups
+            .iter()
+            .flat_map(|g| &g.parts)
+            .map(|v| {
+                size_of::<Vec<GroupPartition>>() + v.len() * (size_of::<GroupPartition>() + 32)
+            })
+            .sum();
+        let members: usize = self
             .groups
             .iter()
             .flat_map(|g| &g.slots)
-            .map(|c| c.assigned.len() + c.batch.len())
+            .map(|c| {
+                size_of::<Consumer>()
+                    + c.name.len()
+                    + c.member_id.len()
+                    + 16 * (c.assigned.len() + c.last_owned.len())
+                    + 8 * c.positions.len()
+                    + size_of::<consumer::Segment>() * c.batch.len()
+                    + 8 * c.protocols.len()
+                    + 256
+            })
             .sum();
-        4096 + partitions * (64 + 4 * crate::log::RECENT_KEYS)
-            + stored * 5
-            + self.groups.len() * partitions * 96
-            + members * 512
-            + assigned * 24
-            + self.timers.len() * 96
+        let coordinators: usize = self.groups.iter().map(|g| g.coord.approx_bytes()).sum();
+        let producers: usize = self.producers.iter().map(Producer::approx_bytes).sum();
+        let raw = size_of::<Sim>()
+            + logs
+            + group_parts
+            + members
+            + coordinators
+            + producers
+            + self.timers.approx_bytes()
+            + self.envelopes.data().len() * 8
             + self.input_log.len() * 64
+            + self.events.len() * size_of::<TimedEvent>()
+            + 4096;
+        // Allocator headers and rounding, and the small vectors not counted above.
+        raw + raw / 4
     }
 
     /// The sampled record traffic (appends, fetches, losses, outputs) for views to animate.

@@ -31,7 +31,8 @@ pub(crate) struct Producer {
     rng: Rng,
     sticky: StickyPartitioner,
     /// Partition of each entity's key at the current partition count (murmur2 once per key).
-    key_partition: Vec<u32>,
+    /// Shared, not copied, by checkpoints: it changes only when partitions are added.
+    key_partition: std::sync::Arc<[u32]>,
     /// Keyed producers: the keys of each partition's batch being drawn up this tick.
     scratch: Vec<Vec<u32>>,
     /// Unkeyed producers: the size of each partition's batch being drawn up this tick.
@@ -80,10 +81,18 @@ impl Producer {
             epoch: 0,
             rng,
             sticky: StickyPartitioner::new(cfg.sticky_batch_records, sticky_rng),
-            key_partition: Vec::new(),
+            key_partition: std::sync::Arc::from(Vec::new()),
             scratch: Vec::new(),
             unkeyed: Vec::new(),
         }
+    }
+
+    /// Bytes a clone of this producer allocates (its key table is shared, not copied).
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Producer>()
+            + self.scratch.len() * std::mem::size_of::<Vec<u32>>()
+            + self.scratch.iter().map(|v| v.len() * 4).sum::<usize>()
+            + self.unkeyed.len() * 8
     }
 
     /// Recomputes key → partition after the topic grew (this is why per-key order can break

@@ -102,6 +102,13 @@ pub(crate) struct Timers {
 }
 
 impl Timers {
+    /// Bytes a clone of the queue allocates (the slab keeps its high-water length).
+    pub fn approx_bytes(&self) -> usize {
+        self.heap.len() * std::mem::size_of::<Entry>()
+            + self.slab.len() * std::mem::size_of::<Option<Timer>>()
+            + self.free.len() * 4
+    }
+
     /// Schedules `timer` at `at_ms`.
     pub fn at(&mut self, at_ms: u64, timer: Timer) {
         self.seq += 1;

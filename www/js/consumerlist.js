@@ -2,15 +2,7 @@
 // each consumer's menu. Rows keep their identity: a state change updates a row in place instead
 // of re-creating it, so the focused row (or a menu's opener) stays focused while the model runs.
 
-function h(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else e.setAttribute(k, v);
-  }
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from "./panels.js";
 
 export class ConsumerList {
   /**
@@ -48,14 +40,14 @@ export class ConsumerList {
     for (const w of want) {
       let r = this.rows.get(w.key);
       if (!r && w.header) {
-        r = { button: h("p", { class: "mr-cgroup", "data-group-header": String(w.key.slice(1)) }) };
+        r = { button: el("p", { class: "mr-cgroup", "data-group-header": String(w.key.slice(1)) }) };
         this.rows.set(w.key, r);
       } else if (!r) {
-        const button = h("button", { type: "button", "data-consumer": w.key, "data-testid": `consumer-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
+        const button = el("button", { type: "button", "data-consumer": w.key, "data-testid": `consumer-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
         // The row's name is one sentence for assistive technology ("consumer-1, stable, partitions
         // P0 P1"); the visible pieces are hidden from it so the name is not read twice or run
         // together ("consumer-1stableP0 P1").
-        r = { button, name: h("span", { class: "mr-cname", "aria-hidden": "true" }), badge: h("span", { class: "mr-badge", "aria-hidden": "true" }), parts: h("span", { class: "mr-cparts", "aria-hidden": "true" }), said: h("span", { class: "mr-sr" }) };
+        r = { button, name: el("span", { class: "mr-cname", "aria-hidden": "true" }), badge: el("span", { class: "mr-badge", "aria-hidden": "true" }), parts: el("span", { class: "mr-cparts", "aria-hidden": "true" }), said: el("span", { class: "mr-sr" }) };
         button.append(r.name, r.badge, r.parts, r.said);
         button.addEventListener("click", () => this.onOpen(w.gi, w.mi, button));
         this.rows.set(w.key, r);

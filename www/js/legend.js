@@ -5,18 +5,9 @@
 // come from scenarios (a shared link, an imported file) and are never parsed as HTML.
 
 import { THEMES, keyColor, groupColor, memberColor, STATE_COLORS } from "./palette.js";
+import { el } from "./panels.js";
 
 const KEYS_SHOWN = 24;
-
-function h(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else e.setAttribute(k, v);
-  }
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /**
  * The marks, in the order a reader meets them (left to right on the stage). `swatch` names a
@@ -50,21 +41,21 @@ export class Legend {
   /** @param {{theme?: string}} opts */
   constructor(opts = {}) {
     this.theme = THEMES[opts.theme] ?? THEMES.light;
-    this.root = h("details", { class: "mr-marks", "data-testid": "legend" });
-    const summary = h("summary", {}, "What the marks mean");
-    this.list = h("dl", { class: "mr-marks-list" });
+    this.root = el("details", { class: "mr-marks", "data-testid": "legend" });
+    const summary = el("summary", {}, "What the marks mean");
+    this.list = el("dl", { class: "mr-marks-list" });
     this.swatches = [];
     for (const m of MARKS) {
-      const dt = h("dt", { "data-mark": m.id });
-      const sw = h("span", { class: `mr-sw mr-sw-${m.swatch}`, "aria-hidden": "true" });
+      const dt = el("dt", { "data-mark": m.id });
+      const sw = el("span", { class: `mr-sw mr-sw-${m.swatch}`, "aria-hidden": "true" });
       if (m.glyph) sw.textContent = m.glyph;
       this.swatches.push([sw, m]);
-      dt.append(sw, h("span", { class: "mr-mark-name" }, m.name));
-      this.list.append(dt, h("dd", { "data-mark": m.id }, m.text));
+      dt.append(sw, el("span", { class: "mr-mark-name" }, m.name));
+      this.list.append(dt, el("dd", { "data-mark": m.id }, m.text));
     }
-    this.keysBox = h("div", { class: "mr-keys", "data-testid": "legend-keys" });
-    this.keysTitle = h("p", { class: "mr-keys-title" });
-    this.keys = h("ul", { class: "mr-keylist", "aria-label": "Key colours" });
+    this.keysBox = el("div", { class: "mr-keys", "data-testid": "legend-keys" });
+    this.keysTitle = el("p", { class: "mr-keys-title" });
+    this.keys = el("ul", { class: "mr-keylist", "aria-label": "Key colours" });
     this.keysBox.append(this.keysTitle, this.keys);
     this.root.append(summary, this.list, this.keysBox);
     this.keySpec = "";
@@ -101,10 +92,10 @@ export class Legend {
     for (const f of list) {
       for (let n = 0; n < f.count && this.keys.childElementCount < KEYS_SHOWN; n++) {
         const name = `${f.prefix}-${n}`;
-        const li = h("li", { tabindex: "0", title: name, "aria-label": name, "data-key": name });
-        const sw = h("span", { class: "mr-sw mr-sw-env", "aria-hidden": "true" });
+        const li = el("li", { tabindex: "0", title: name, "aria-label": name, "data-key": name });
+        const sw = el("span", { class: "mr-sw mr-sw-env", "aria-hidden": "true" });
         sw.style.background = keyColor(n, this.theme);
-        li.append(sw, h("span", { class: "mr-tip", role: "tooltip" }, name));
+        li.append(sw, el("span", { class: "mr-tip", role: "tooltip" }, name));
         this.keys.append(li);
       }
     }

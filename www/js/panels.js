@@ -72,9 +72,10 @@ export class Panels {
     logHead.append(verboseLabel);
     this.log = el("ol", { class: "mr-log", "aria-live": "polite", "aria-relevant": "additions", "data-testid": "event-log", tabindex: "0", "aria-label": "Event log" });
 
-    root.append(counters);
+    // The plain-English log comes right after the counters, above the charts, so a newcomer sees
+    // it without scrolling (issue 13).
+    root.append(counters, logHead, this.log);
     if (!opts.compact) root.append(chartBox, tputBox);
-    root.append(logHead, this.log);
     this.chartVisible = !opts.compact;
 
     this.groupsKey = "";

@@ -143,18 +143,25 @@ export class View {
         if (!this.drawnOnce) { this.drawnOnce = true; performance.mark("mailroom:first-frame"); }
         if (!this.movedOnce && this.c.nowMs() !== before) { this.movedOnce = true; performance.mark("mailroom:first-moving-frame"); }
       }
-      if (now - lastPanels > 120) {
+      if (now - lastPanels > 120 && !this.panelsQueued) {
         lastPanels = now;
-        // Panels read the frame arrays (never the serde snapshot: it is the slow lane).
-        const f = this.c.frame;
-        if (f) {
-          const lite = f.lite();
-          this.panels.update(f);
-          this.strip.update(lite);
-          this._syncConsumers(lite);
-        }
-        this._syncControls();
-        this.runState.update();
+        // The DOM beside the stage (counters, charts, strip, consumer list) changes a few times a
+        // second and is updated in a task of its own right after this frame, so an animation
+        // frame never pays for it. Panels read the frame arrays, never the serde snapshot.
+        this.panelsQueued = true;
+        this.panelsTimer = setTimeout(() => {
+          this.panelsQueued = false;
+          if (this.destroyed) return;
+          const f = this.c.frame;
+          if (f) {
+            const lite = f.lite();
+            this.panels.update(f);
+            this.strip.update(lite);
+            this._syncConsumers(lite);
+          }
+          this._syncControls();
+          this.runState.update();
+        }, 0);
       }
       this.raf = requestAnimationFrame(frame);
     };
@@ -164,6 +171,7 @@ export class View {
   destroy() {
     this.destroyed = true;
     cancelAnimationFrame(this.raf);
+    clearTimeout(this.panelsTimer);
     for (const d of this.disposers) d();
     this.root.remove();
   }

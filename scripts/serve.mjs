@@ -21,7 +21,8 @@ const gzipAsync = promisify(gzip);
 
 const ROOT = resolve(fileURLToPath(new URL("../www/", import.meta.url)));
 
-const MIME = {
+/** Content types by extension (also used by tests/static-server.mjs). */
+export const MIME = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
@@ -36,7 +37,8 @@ const MIME = {
   ".ts": "text/plain; charset=utf-8",
 };
 
-const CSP = [
+/** The strict policy every page is served with (also used by tests/static-server.mjs). */
+export const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",

@@ -13,25 +13,10 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-};
+import { MIME as TYPES, CSP } from "../scripts/serve.mjs";
 
-export const STRICT_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-].join("; ");
+/** The strict policy `npm start` sends: a docs host can send the same. */
+export const STRICT_CSP = CSP;
 
 async function isFile(p) {
   try { return (await stat(p)).isFile(); } catch { return false; }

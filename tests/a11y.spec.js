@@ -104,6 +104,20 @@ function controls(page, id = "app") {
 // Consumer rows are told apart by slot (their label changes with the state), others by name too.
 const key = (d) => `${d.host}|${d.tag}|${d.action}|${d.testid}|${d.consumer}|${d.consumer ? "" : d.name}`;
 
+/** Tabs through the whole page once from the top (until the focus comes back to the first stop,
+ * at most `max` presses); returns every focused control in order. */
+async function tabThrough(page, max) {
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const d = await focused(page);
+    if (d && seen.length && key(d) === key(seen[0])) break;
+    if (d) seen.push(d);
+  }
+  return seen;
+}
+
 test("keyboard only: Tab reaches every control and every consumer's menu works", async ({ page, errors }) => {
   test.setTimeout(45_000);
   await page.addInitScript(() => { try { localStorage.setItem("mailroom.guide-seen", "1"); } catch { /* */ } });
@@ -112,15 +126,7 @@ test("keyboard only: Tab reaches every control and every consumer's menu works",
   const want = await controls(page);
   expect(want.filter((d) => d.consumer).length, "consumer rows").toBeGreaterThanOrEqual(2);
 
-  // Tab through the whole page once (stop when the focus comes back to the first stop).
-  await page.locator("body").click({ position: { x: 2, y: 2 } });
-  const seen = [];
-  for (let i = 0; i < 120; i++) {
-    await page.keyboard.press("Tab");
-    const d = await focused(page);
-    if (d && seen.length && key(d) === key(seen[0])) break;
-    if (d) seen.push(d);
-  }
+  const seen = await tabThrough(page, 120);
   const reached = new Set(seen.map(key));
   const missed = want.filter((d) => !reached.has(key(d)));
   expect(missed, `controls Tab never reaches (reached: ${seen.map(key).join(", ")})`).toEqual([]);
@@ -174,14 +180,7 @@ test("keyboard only on the docs demo: Tab reaches every widget's controls and a 
   const hosts = ["w-parallel", "w-dup", "w-coop"];
   const want = (await Promise.all(hosts.map((h) => controls(page, h)))).flat();
   for (const h of hosts) expect(want.filter((d) => d.host === h && d.consumer).length, `consumer rows of ${h}`).toBeGreaterThanOrEqual(2);
-  await page.locator("body").click({ position: { x: 2, y: 2 } });
-  const seen = [];
-  for (let i = 0; i < 300; i++) {
-    await page.keyboard.press("Tab");
-    const d = await focused(page);
-    if (d && seen.length && key(d) === key(seen[0])) break;
-    if (d) seen.push(d);
-  }
+  const seen = await tabThrough(page, 300);
   const reached = new Set(seen.map(key));
   const missed = want.filter((d) => !reached.has(key(d)));
   expect(missed, "controls Tab never reaches").toEqual([]);

@@ -1,14 +1,14 @@
 // The page at scale (issue 8): the frame contract keeps it responsive at 256 partitions and at
 // every documented limit, seeks are bounded (clamped, continued over frames, backwards from a
 // checkpoint), and a panic in the model is recoverable from the last good inputs.
-// Scenarios come from bench/scenarios (copied to tests/fixtures, served through page.route).
+// Scenarios are the bench's own (bench/scenarios, served to the page through page.route).
 import { readFileSync } from "node:fs";
 import { test, expect, open, sim, ARTIFACTS } from "./helpers.js";
 
-const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
+const SCENARIOS = new URL("../bench/scenarios/", import.meta.url).pathname;
 
 async function openFixture(page, name, query = "controls=full&autoplay=1") {
-  await page.route("**/fixtures/*.json", (r) => r.fulfill({ contentType: "application/json", body: readFileSync(FIXTURES + r.request().url().split("/").pop()) }));
+  await page.route("**/fixtures/*.json", (r) => r.fulfill({ contentType: "application/json", body: readFileSync(SCENARIOS + r.request().url().split("/").pop()) }));
   await open(page, `/embed.html?${query}&scenario=fixtures/${name}`);
 }
 

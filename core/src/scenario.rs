@@ -269,6 +269,14 @@ pub struct GroupConfig {
     pub output_topic: Option<String>,
 }
 
+impl GroupConfig {
+    /// Whether the group rebalances cooperatively (KIP-429): only if every strategy its members
+    /// list is cooperative, as Kafka's `ConsumerCoordinator` decides.
+    pub fn cooperative(&self) -> bool {
+        !self.strategies.is_empty() && self.strategies.iter().all(|s| s.is_cooperative())
+    }
+}
+
 mod defaults {
     use super::*;
     pub fn duration_ms() -> u64 {

@@ -87,6 +87,14 @@ impl Producer {
         }
     }
 
+    /// The key prefix (`user` for keys `user-0`, …), `None` for an unkeyed producer.
+    pub fn key_prefix(&self) -> Option<String> {
+        match &self.keys {
+            KeyMode::Entity { prefix, .. } => Some(prefix.clone()),
+            KeyMode::None => None,
+        }
+    }
+
     /// Bytes a clone of this producer allocates (its key table is shared, not copied).
     pub fn approx_bytes(&self) -> usize {
         std::mem::size_of::<Producer>()

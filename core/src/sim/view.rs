@@ -6,7 +6,7 @@ use crate::assignor::Strategy;
 use crate::event::{ConsumerState, Tp};
 use crate::frame::{self, *};
 use crate::log::NO_KEY;
-use crate::scenario::{CommitMode, KeyMode};
+use crate::scenario::CommitMode;
 use crate::snapshot::{
     GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView, Snapshot,
     TopicView,
@@ -156,10 +156,7 @@ impl Sim {
                 id: cfg.id.clone(),
                 topic: p.topic,
                 rate_per_sec: p.rate_per_sec,
-                key_prefix: match &p.keys {
-                    KeyMode::Entity { prefix, .. } => Some(prefix.clone()),
-                    KeyMode::None => None,
-                },
+                key_prefix: p.key_prefix(),
                 produced: p.produced,
                 sticky_partition: p.sticky_partition(),
             })
@@ -241,8 +238,7 @@ impl Sim {
                     state: grp.coord.state,
                     generation: grp.coord.generation,
                     strategy: grp.coord.protocol,
-                    cooperative: !grp.cfg.strategies.is_empty()
-                        && grp.cfg.strategies.iter().all(|s| s.is_cooperative()),
+                    cooperative: grp.cfg.cooperative(),
                     leader: grp.coord.leader_slot(),
                     members,
                     partitions,
@@ -292,8 +288,7 @@ impl Sim {
                     members: grp.slots.iter().map(|c| c.name.clone()).collect(),
                     topics: grp.topics.clone(),
                     transactional: grp.cfg.commit == CommitMode::Transactional,
-                    cooperative: !grp.cfg.strategies.is_empty()
-                        && grp.cfg.strategies.iter().all(|s| s.is_cooperative()),
+                    cooperative: grp.cfg.cooperative(),
                     static_membership: grp.cfg.static_membership,
                     commit: grp.cfg.commit,
                 };
@@ -308,10 +303,7 @@ impl Sim {
             .map(|(p, cfg)| ProducerLayout {
                 id: cfg.id.clone(),
                 topic: p.topic,
-                key_prefix: match &p.keys {
-                    KeyMode::Entity { prefix, .. } => Some(prefix.clone()),
-                    KeyMode::None => None,
-                },
+                key_prefix: p.key_prefix(),
             })
             .collect();
         Layout {

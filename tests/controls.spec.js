@@ -142,6 +142,7 @@ test("a share link replays the session exactly", async ({ page, errors, context 
   await open(page);
   await sim(page, (c) => { c.pause(); c.seek(2500); c.apply({ type: "CrashConsumer", group: 0, member: 2, at: "now" }); c.seek(4000); });
   await app(page, "[data-action=share]").click();
+  await expect(app(page, "[data-testid=share-url]")).toHaveValue(/#z=/); // written asynchronously
   const url = await app(page, "[data-testid=share-url]").inputValue();
   expect(url).toContain("#z=");
   const snap = await sim(page, (c) => JSON.stringify(c.snapshot()));

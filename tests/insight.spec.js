@@ -224,6 +224,8 @@ test("share links are deflate-compressed (#z=), round-trip a long session, and o
   });
   expect(await sim(page, (c) => c.session().inputs.length)).toBe(120);
   await app(page, "[data-action=share]").click();
+  // The link is compressed asynchronously (CompressionStream): wait for it to be written.
+  await expect(app(page, "[data-testid=share-url]")).toHaveValue(/#z=[A-Za-z0-9_-]+$/);
   const url = await app(page, "[data-testid=share-url]").inputValue();
   expect(url).toMatch(/#z=[A-Za-z0-9_-]+$/);
   const jsonLen = await sim(page, (c) => JSON.stringify(c.session()).length);

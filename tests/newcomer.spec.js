@@ -101,6 +101,7 @@ test("a share link made inside a scene reopens that scene at that step, paused",
   const text = app(page, "[data-testid=narration]");
   await expect(text).toContainText("Cooperative, round one");
   await app(page, "[data-action=share]").click();
+  await expect(app(page, "[data-testid=share-url]")).toHaveValue(/#z=/); // written asynchronously
   const url = await app(page, "[data-testid=share-url]").inputValue();
   expect(url).toMatch(/#z=/);
   await page.goto("about:blank");

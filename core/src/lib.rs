@@ -23,6 +23,7 @@
 
 pub mod assignor;
 pub mod event;
+pub mod figures;
 pub mod frame;
 pub mod input;
 pub mod ledger;
@@ -34,13 +35,16 @@ pub mod scenario;
 mod sim;
 pub mod snapshot;
 mod sort;
+pub mod sweep;
 
 pub use event::{Event, EventLevel, TimedEvent};
+pub use figures::GroupFigures;
 pub use input::{CrashPoint, Input, TimedInput};
 pub use player::Player;
 pub use scenario::{Scenario, ScenarioError};
 pub use sim::{offsets_partition_for, GroupStats, Sim};
 pub use snapshot::Snapshot;
+pub use sweep::Sweep;
 
 /// A running FNV-1a fingerprint of an event stream (over each event's JSON form), used to
 /// check that two runs — native and wasm, or two replays — produced the same events.

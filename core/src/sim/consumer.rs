@@ -1199,7 +1199,9 @@ impl Sim {
         let read_committed = self.read_committed(g);
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let ledger = &mut self.groups[g as usize].parts[tp.0 as usize][tp.1 as usize].ledger;
+        let old_end = ledger.processed_end.unwrap_or(from);
         let out = ledger.process(from, to, |a, b| log.visible_in(a, b, read_committed));
+        self.figures_processed(g, tp, from, to, old_end);
         if let Some((first_offset, count)) = out.lost {
             self.lost_records(g, tp, first_offset, count);
         }
@@ -1521,7 +1523,11 @@ impl Sim {
     /// Lag of one partition for group `g`, folded into the group's maximum.
     pub(super) fn update_lag_tp(&mut self, g: u32, tp: Tp) {
         let Some(lag) = self.lag(g, tp) else { return };
+        let now = self.now_ms;
         let grp = &mut self.groups[g as usize];
-        grp.max_lag = grp.max_lag.max(lag);
+        if lag > grp.max_lag {
+            grp.max_lag = lag;
+            grp.max_lag_at_ms = now;
+        }
     }
 }

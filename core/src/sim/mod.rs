@@ -75,6 +75,8 @@ pub(crate) struct Group {
     pub rng: Rng,
     pub rebalances: u64,
     pub max_lag: u64,
+    /// When `max_lag` was first reached (where a view opens "the moment of the worst lag").
+    pub max_lag_at_ms: u64,
     pub output_topic: Option<u32>,
     pub offsets_partition: u32,
 }
@@ -107,6 +109,9 @@ pub struct Sim {
     key_buffers: Vec<Vec<u32>>,
     /// Emptied segment lists (fetch answers, finished batches), reused by the next fetches.
     segment_buffers: Vec<Vec<consumer::Segment>>,
+    /// Lag samples, append times and latencies, while figures are tracked
+    /// ([`Sim::set_track_figures`]); only read from the model, never steers it.
+    pub(crate) figures: Option<Box<crate::figures::Tracker>>,
 }
 
 impl Sim {
@@ -178,6 +183,7 @@ impl Sim {
                     rng: Rng::derive(scenario.seed, &format!("group/{i}")),
                     rebalances: 0,
                     max_lag: 0,
+                    max_lag_at_ms: 0,
                     output_topic: g.output_topic.as_deref().map(topic_index),
                     offsets_partition: offsets_partition_for(&g.group_id),
                 }
@@ -201,6 +207,7 @@ impl Sim {
             steps: 0,
             key_buffers: Vec::new(),
             segment_buffers: Vec::new(),
+            figures: None,
         };
         let mut schedule: Vec<(usize, TimedInput)> =
             sim.scenario.inputs.iter().cloned().enumerate().collect();
@@ -251,6 +258,32 @@ impl Sim {
     /// the same at every level.
     pub fn set_event_level(&mut self, level: EventLevel) {
         self.event_level = level;
+    }
+
+    /// Starts (or stops) keeping the figures of [`Sim::figures`] that need history: sampled lag
+    /// percentiles and append → processing latencies (see [`crate::figures`]). Call it before
+    /// advancing: records appended earlier are not timed. The model's behaviour and its event
+    /// stream are the same either way.
+    pub fn set_track_figures(&mut self, on: bool) {
+        if !on {
+            self.figures = None;
+        } else if self.figures.is_none() {
+            let ends = self
+                .topics
+                .iter()
+                .map(|t| t.logs.iter().map(PartitionLog::log_end_offset).collect())
+                .collect();
+            self.figures = Some(Box::new(crate::figures::Tracker::new(
+                self.now_ms,
+                self.groups.len(),
+                ends,
+            )));
+        }
+    }
+
+    /// Whether figures are tracked.
+    pub fn tracks_figures(&self) -> bool {
+        self.figures.is_some()
     }
 
     /// The current [`EventLevel`].
@@ -328,6 +361,7 @@ impl Sim {
             + self.envelopes.data().len() * 8
             + self.input_log.len() * 64
             + self.events.len() * size_of::<TimedEvent>()
+            + self.figures.as_ref().map_or(0, |f| f.approx_bytes())
             + 4096;
         // Allocator headers and rounding, and the small vectors not counted above.
         raw + raw / 4
@@ -367,6 +401,12 @@ impl Sim {
                 .map(|(_, t)| t.at_ms)
                 .filter(|&t| t <= now_ms);
             let timer_at = self.timers.next_ms().filter(|&t| t <= now_ms);
+            if self.figures.is_some() {
+                // Lag samples due before this step see the state after every earlier step.
+                if let Some(t) = timer_at.into_iter().chain(input_at).min() {
+                    self.sample_lags(t.saturating_sub(1));
+                }
+            }
             match (timer_at, input_at) {
                 (Some(t), i) if i.is_none_or(|i| t <= i) => {
                     let (at, timer) = self.timers.pop_due(now_ms).expect("peeked");
@@ -389,7 +429,67 @@ impl Sim {
             }
         }
         self.now_ms = self.now_ms.max(now_ms);
+        if self.figures.is_some() {
+            self.sample_lags(self.now_ms);
+        }
         true
+    }
+
+    /// Takes the lag samples due at or before `upto_ms` (all in the current state: nothing
+    /// happened between them), every [`crate::figures::LAG_SAMPLE_MS`].
+    fn sample_lags(&mut self, upto_ms: u64) {
+        let Some(mut f) = self.figures.take() else {
+            return;
+        };
+        if f.next_sample_ms <= upto_ms {
+            let every = crate::figures::LAG_SAMPLE_MS;
+            let n = (upto_ms - f.next_sample_ms) / every + 1;
+            for g in 0..self.groups.len() {
+                for &t in &self.groups[g].topics {
+                    for p in 0..self.topics[t as usize].logs.len() as u32 {
+                        if let Some(lag) = self.lag(g as u32, (t, p)) {
+                            f.groups[g].lag.add(lag, n);
+                        }
+                    }
+                }
+            }
+            f.next_sample_ms += n * every;
+        }
+        self.figures = Some(f);
+    }
+
+    /// Figures bookkeeping after records were appended to `tp` (the log now ends at its end).
+    pub(crate) fn figures_appended(&mut self, tp: Tp) {
+        if let Some(f) = self.figures.as_mut() {
+            let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
+            f.appended(tp.0, tp.1, log.log_end_offset(), self.now_ms);
+            // Records deleted by retention can no longer be processed.
+            f.trim(tp, log.log_start_offset());
+        }
+    }
+
+    /// Figures bookkeeping: group `g` processed `[from, to)` of `tp` and its processed prefix
+    /// ended at `old_end` before (records from there on are first processings).
+    pub(crate) fn figures_processed(&mut self, g: u32, tp: Tp, from: u64, to: u64, old_end: u64) {
+        let Some(mut f) = self.figures.take() else {
+            return;
+        };
+        let read_committed = self.read_committed(g);
+        let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
+        f.first_processed(g, tp, (from.max(old_end), to), self.now_ms, |a, b| {
+            log.visible_in(a, b, read_committed)
+        });
+        // Every reader of the partition past an entry: it is never looked up again.
+        let below = self
+            .groups
+            .iter()
+            .filter_map(|grp| grp.parts.get(tp.0 as usize)?.get(tp.1 as usize))
+            .map(|gp| gp.ledger.processed_end.unwrap_or(0))
+            .min()
+            .unwrap_or(0)
+            .max(log.log_start_offset());
+        f.trim(tp, below);
+        self.figures = Some(f);
     }
 
     /// Advances to `now_ms`, then applies `input`. A refused input changes nothing.

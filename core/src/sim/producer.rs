@@ -296,6 +296,7 @@ impl Sim {
             transactional: false,
         });
         self.recycle(batch);
+        self.figures_appended((topic, partition));
         if let Some(log_start_offset) = truncated {
             self.emit_traffic(|| Event::LogTruncated {
                 topic,

@@ -113,6 +113,7 @@ impl Sim {
             let partition = self.output_partition(tp.0, tp.1, key, partitions);
             let offset = self.topics[out_topic as usize].logs[partition as usize]
                 .append_transactional(txn, key);
+            self.figures_appended((out_topic, partition));
             if let Some(t) = self.txn_mut(txn) {
                 t.outputs.push((out_topic, partition, offset));
             }

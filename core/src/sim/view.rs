@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::assignor::Strategy;
 use crate::event::{ConsumerState, Tp};
+use crate::figures::GroupFigures;
 use crate::frame::{self, *};
 use crate::log::NO_KEY;
 use crate::scenario::CommitMode;
@@ -62,6 +63,43 @@ impl Sim {
                     st.lost += gp.ledger.lost;
                 }
                 st
+            })
+            .collect()
+    }
+
+    /// Per-group figures now (see [`crate::figures`] for their definitions). `p99_lag` and the
+    /// latencies are `None` unless [`Sim::set_track_figures`] was on from the start.
+    pub fn figures(&self) -> Vec<GroupFigures> {
+        let now = self.now_ms;
+        self.stats()
+            .into_iter()
+            .zip(&self.groups)
+            .enumerate()
+            .map(|(g, (st, grp))| {
+                let track = self.figures.as_ref().map(|f| &f.groups[g]);
+                GroupFigures {
+                    group: st.group,
+                    produced: st.produced,
+                    processed: st.processed,
+                    max_lag: st.max_lag,
+                    worst_lag_at_ms: grp.max_lag_at_ms,
+                    p99_lag: track.and_then(|t| t.lag.percentile(99)),
+                    latency_p50_ms: track.and_then(|t| t.latency.percentile(50)),
+                    latency_p99_ms: track.and_then(|t| t.latency.percentile(99)),
+                    latency_exact: self
+                        .figures
+                        .as_ref()
+                        .is_some_and(|f| !f.coarsened(&grp.topics)),
+                    duplicates: st.duplicates,
+                    lost: st.lost,
+                    rebalances: st.rebalances,
+                    downtime_ms: grp
+                        .parts
+                        .iter()
+                        .flatten()
+                        .map(|gp| gp.downtime_ms + gp.down_since_ms.map_or(0, |s| now - s))
+                        .sum(),
+                }
             })
             .collect()
     }

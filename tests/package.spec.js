@@ -68,7 +68,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(() => { test.setTimeout(120_000); ensureBuilt(); });
 
 test("build:widget writes one bundled module, the wasm, the styles and .gz/.br copies of each", () => {
-  const files = ["mailroom.css", "mailroom.js", "mailroom.wasm"];
+  const files = ["mailroom-sweep-worker.js", "mailroom.css", "mailroom.js", "mailroom.wasm"];
   expect(readdirSync(DIST).sort()).toEqual(files.flatMap((f) => [f, `${f}.br`, `${f}.gz`]).sort());
   for (const f of files) {
     const raw = readFileSync(join(DIST, f));
@@ -84,6 +84,10 @@ test("build:widget writes one bundled module, the wasm, the styles and .gz/.br c
   expect(js).not.toMatch(/\bimport\s*\(|\bfrom\s*["']|^import\s*["']/m);
   expect(js).toContain('new URL("./mailroom.wasm",import.meta.url)');
   expect(js).toContain('new URL("./mailroom.css",import.meta.url)');
+  expect(js).toContain('new URL("./mailroom-sweep-worker.js",import.meta.url)');
+  const worker = readFileSync(join(DIST, "mailroom-sweep-worker.js"), "utf8");
+  expect(worker).not.toMatch(/\bimport\s*\(|\bfrom\s*["']|^import\s*["']/m);
+  expect(worker).toContain('new URL("./mailroom.wasm",import.meta.url)');
   expect(js).not.toContain("../"); // nothing outside its folder
   expect(readFileSync(join(DIST, "mailroom.wasm")).subarray(0, 4).toString("hex")).toBe("0061736d");
 });
@@ -171,7 +175,7 @@ test.afterAll(() => { if (project) rmSync(project.dir, { recursive: true, force:
 test("npm pack → a fresh Vite project → vite build: import \"<package>\" and import { mount } both work", async ({ page, errors }) => {
   test.setTimeout(150_000);
   const { dir, name, files } = viteProject();
-  expect(files).toEqual(["LICENSE", "README.md", "dist/mailroom.css", "dist/mailroom.d.ts", "dist/mailroom.js",
+  expect(files).toEqual(["LICENSE", "README.md", "dist/mailroom-sweep-worker.js", "dist/mailroom.css", "dist/mailroom.d.ts", "dist/mailroom.js",
     "dist/mailroom.wasm", "dist/scenario.d.ts", "dist/scenes.d.ts", "package.json"]);
   // page 1: the README's main.js and the element
   writeFileSync(join(dir, "main.js"), readmeBlock("vite").replaceAll("kafka-mailroom\"", `${name}"`));

@@ -47,6 +47,7 @@ fn main() {
         .expect("string");
     }
     out.push_str("];\n");
+    out.push_str(&native_sweeps(&dir));
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("native_hashes.rs");
     std::fs::write(dest, out).expect("writable OUT_DIR");
@@ -74,4 +75,29 @@ fn player_fingerprint(json: &str, until: u64) -> (String, String) {
         mailroom_core::event_hash(&story),
         format!("{:?}", frame.groups),
     )
+}
+
+/// What-if sweeps run natively: (scenario JSON, vary spec, seeds, the results as JSON), for the
+/// wasm tests to check the browser build's `Sweep` gives identical figures.
+fn native_sweeps(dir: &Path) -> String {
+    let sweeps = [
+        ("user-activity.json", "groups[0].consumers=2..4", 2),
+        (
+            "eager-vs-cooperative.json",
+            "groups[0].partition.assignment.strategy=range,roundrobin,cooperative-sticky",
+            1,
+        ),
+    ];
+    let mut out = String::from(
+        "/// (scenario JSON, vary, seeds, native sweep results as JSON)\n\
+         pub const NATIVE_SWEEPS: &[(&str, &str, u32, &str)] = &[\n",
+    );
+    for (file, vary, seeds) in sweeps {
+        let json = std::fs::read_to_string(dir.join(file)).expect("readable scenario");
+        let mut sweep = mailroom_core::Sweep::new(&json, vary, seeds).expect("valid sweep");
+        let results = serde_json::to_string(sweep.run_to_end()).expect("results serialize");
+        writeln!(out, "    ({json:?}, {vary:?}, {seeds}, {results:?}),").expect("string");
+    }
+    out.push_str("];\n");
+    out
 }

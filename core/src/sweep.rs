@@ -289,6 +289,8 @@ pub struct RunFigures {
     pub value_index: usize,
     /// The value, as written in the vary spec.
     pub value: String,
+    /// Which of the value's seeds (0-based; [`Sweep::variant_json`] takes it).
+    pub seed_index: u32,
     /// The seed the run used.
     pub seed: u64,
     /// Where the run ended (simulated ms).
@@ -328,6 +330,8 @@ pub struct Sweep {
     path: String,
     variants: Vec<Variant>,
     seeds: u32,
+    /// The runs this sweep does, as indices `value_index × seeds + seed_index`, in order.
+    runs: Vec<usize>,
     results: Vec<RunFigures>,
     current: Option<Sim>,
 }
@@ -411,6 +415,7 @@ impl Sweep {
             path,
             variants,
             seeds,
+            runs: (0..runs).collect(),
             results: Vec::new(),
             current: None,
         })
@@ -431,9 +436,26 @@ impl Sweep {
         self.seeds
     }
 
-    /// Runs in the sweep.
+    /// Runs this sweep does (all values × seeds, or its shard's share).
     pub fn runs_total(&self) -> usize {
-        self.variants.len() * self.seeds as usize
+        self.runs.len()
+    }
+
+    /// Keeps only shard `index` of `count` (the runs whose number modulo `count` is `index`),
+    /// so that several workers can share a sweep; each run's figures are the same as unsharded.
+    /// Only before the first step.
+    pub fn shard(&mut self, index: usize, count: usize) -> Result<(), ScenarioError> {
+        if count == 0 || index >= count {
+            return Err(ScenarioError::new(
+                "shard",
+                format!("must be an index below the shard count, got {index} of {count}"),
+            ));
+        }
+        if !self.results.is_empty() || self.current.is_some() {
+            return Err(ScenarioError::new("shard", "only before the sweep starts"));
+        }
+        self.runs.retain(|r| r % count == index);
+        Ok(())
     }
 
     /// The scenario of run `value_index` with seed number `seed_index` (0-based), as JSON text:
@@ -462,7 +484,7 @@ impl Sweep {
     pub fn step(&mut self, budget: u64) -> Progress {
         let mut left = budget.max(1);
         while left > 0 && self.results.len() < self.runs_total() {
-            let n = self.results.len();
+            let n = self.runs[self.results.len()];
             let (vi, si) = (n / self.seeds as usize, (n % self.seeds as usize) as u32);
             let sim = match &mut self.current {
                 Some(sim) => sim,
@@ -482,6 +504,7 @@ impl Sweep {
                 self.results.push(RunFigures {
                     value_index: vi,
                     value: self.variants[vi].label.clone(),
+                    seed_index: si,
                     seed,
                     end_ms: end,
                     groups,
@@ -520,7 +543,7 @@ impl Sweep {
         &self.results
     }
 
-    /// The runs finished so far, value by value, seed by seed.
+    /// The runs finished so far, value by value, seed by seed (a shard's runs only).
     pub fn results(&self) -> &[RunFigures] {
         &self.results
     }

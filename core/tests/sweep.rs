@@ -239,6 +239,16 @@ fn a_sweep_is_deterministic_and_independent_of_its_step_budget() {
     }
     assert!(calls > 3, "small budgets must split the work");
     assert_eq!(b.results(), whole.as_slice());
+    // Shards (the page's workers) together do exactly the whole sweep's runs.
+    let mut merged = Vec::new();
+    for i in 0..2 {
+        let mut s = Sweep::new(&doc, vary, 1).unwrap();
+        s.shard(i, 2).unwrap();
+        merged.extend(s.run_to_end().iter().cloned());
+    }
+    merged.sort_by_key(|r| (r.value_index, r.seed));
+    assert_eq!(merged, whole);
+    assert!(Sweep::new(&doc, vary, 1).unwrap().shard(2, 2).is_err());
 }
 
 #[test]

@@ -332,3 +332,67 @@ pub fn event_hash(scenario_json: &str, until_ms: f64) -> Result<String, JsError>
     sim.advance(until_ms as u64);
     Ok(mailroom_core::event_hash(&sim.drain_events()))
 }
+
+/// A what-if sweep (see `mailroom_core::sweep`): one scenario run to its end once per value of a
+/// varied field (and per seed), in bounded steps; a Web Worker drives it.
+#[wasm_bindgen]
+pub struct Sweep(mailroom_core::Sweep);
+
+#[wasm_bindgen]
+impl Sweep {
+    /// Prepares a sweep of a scenario object varying `vary` (`PATH=VALUES`) over `seeds` seeds;
+    /// throws `Error("path: reason")` for a bad path, range or value.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario: JsValue, vary: &str, seeds: u32) -> Result<Sweep, JsError> {
+        console_error_panic_hook::set_once();
+        let json = js_sys::JSON::stringify(&scenario)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| JsError::new("the scenario must be an object"))?;
+        mailroom_core::Sweep::new(&json, vary, seeds)
+            .map(Sweep)
+            .map_err(scenario_error)
+    }
+
+    /// Keeps shard `index` of `count` (runs numbered modulo `count`), for several workers.
+    pub fn shard(&mut self, index: u32, count: u32) -> Result<(), JsError> {
+        self.0
+            .shard(index as usize, count as usize)
+            .map_err(scenario_error)
+    }
+
+    /// The varied field's path.
+    pub fn path(&self) -> String {
+        self.0.path().to_string()
+    }
+
+    /// The values, as written.
+    pub fn values(&self) -> Result<JsValue, JsError> {
+        to_js(&self.0.values())
+    }
+
+    /// Runs this sweep does.
+    #[wasm_bindgen(js_name = runsTotal)]
+    pub fn runs_total(&self) -> u32 {
+        self.0.runs_total() as u32
+    }
+
+    /// Runs at most `budget` model steps: `{runs_done, runs_total, run_now_ms, run_end_ms, done}`.
+    pub fn step(&mut self, budget_steps: f64) -> Result<JsValue, JsError> {
+        to_js(&self.0.step(budget(budget_steps)))
+    }
+
+    /// Finished runs from number `from` on: `[{value_index, value, seed, end_ms, groups}]`.
+    pub fn results(&self, from: u32) -> Result<JsValue, JsError> {
+        to_js(&self.0.results().get(from as usize..).unwrap_or(&[]))
+    }
+
+    /// The scenario of run (value, seed number) as an object, to open it in a Player.
+    pub fn variant(&self, value_index: u32, seed_index: u32) -> Result<JsValue, JsError> {
+        let json = self
+            .0
+            .variant_json(value_index as usize, seed_index)
+            .ok_or_else(|| JsError::new("variant: no such value or seed"))?;
+        js_sys::JSON::parse(&json).map_err(|_| JsError::new("variant: not JSON"))
+    }
+}

@@ -2,7 +2,7 @@
 //! round trip, errors as JS `Error`s, and the same event stream as the native build.
 #![cfg(target_arch = "wasm32")]
 
-use mailroom_web::{event_hash, validate_scenario, Player};
+use mailroom_web::{event_hash, validate_scenario, Player, Sweep};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -134,4 +134,65 @@ fn bad_scenarios_and_inputs_throw_errors_naming_the_field() {
     let unknown = parse(r#"{"type": "Explode"}"#);
     assert!(sim.apply(unknown).is_err());
     assert!(validate_scenario(parse(json)).expect("validate").is_null());
+}
+
+#[wasm_bindgen_test]
+fn a_wasm_sweep_gives_the_native_figures_whatever_its_step_budget_and_shards() {
+    assert!(!NATIVE_SWEEPS.is_empty());
+    for (json, vary, seeds, native) in NATIVE_SWEEPS {
+        let native: serde_json::Value = serde_json::from_str(native).expect("native results");
+        // One sweep in small steps, and the same sweep split over two shards (two workers).
+        let mut whole = Sweep::new(parse(json), vary, *seeds).expect("valid sweep");
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            let p = whole.step(3_000.0).expect("step");
+            let done = js_sys::Reflect::get(&p, &"done".into()).expect("done");
+            if done.as_bool() == Some(true) {
+                break;
+            }
+        }
+        assert!(steps > 1, "{vary}: a small budget must split the work");
+        let got = |s: &Sweep| -> serde_json::Value {
+            let text = js_sys::JSON::stringify(&s.results(0).expect("results"))
+                .expect("stringify")
+                .as_string()
+                .expect("string");
+            serde_json::from_str(&text).expect("JSON")
+        };
+        assert_eq!(
+            got(&whole),
+            native,
+            "{vary}: wasm and native figures differ"
+        );
+        let mut merged: Vec<serde_json::Value> = Vec::new();
+        for i in 0..2 {
+            let mut s = Sweep::new(parse(json), vary, *seeds).expect("valid sweep");
+            s.shard(i, 2).expect("shard");
+            while js_sys::Reflect::get(&s.step(50_000.0).expect("step"), &"done".into())
+                .expect("done")
+                .as_bool()
+                != Some(true)
+            {}
+            merged.extend(got(&s).as_array().expect("array").iter().cloned());
+        }
+        merged.sort_by_key(|r| (r["value_index"].as_u64(), r["seed"].as_u64()));
+        assert_eq!(
+            serde_json::Value::Array(merged),
+            native,
+            "{vary}: shards differ"
+        );
+    }
+    let err: JsValue = Sweep::new(parse(NATIVE_SWEEPS[0].0), "groups[0].consumer=1..2", 1)
+        .err()
+        .expect("refused")
+        .into();
+    let msg = js_sys::Error::from(err)
+        .message()
+        .as_string()
+        .unwrap_or_default();
+    assert!(
+        msg.starts_with("groups[0].consumer: no such field"),
+        "{msg}"
+    );
 }

@@ -19,3 +19,6 @@ export const CSS_URL = new URL("../css/mailroom.css", import.meta.url);
 export function glueCopy(n) {
   return import(new URL(`../pkg/mailroom_web.js${n ? `?instance=${n}` : ""}`, import.meta.url).href);
 }
+
+/** The what-if sweep's Web Worker (its own wasm instance; see sweep-worker.js). */
+export const SWEEP_WORKER_URL = new URL("./sweep-worker.js", import.meta.url);

@@ -3,6 +3,7 @@
 import { mount } from "./widget.js";
 import { decodeHash } from "./share.js";
 import { SCENES, SCENE_NAMES, scene } from "./scenes.js";
+import { WhatIf } from "./whatif.js";
 
 const SEEN_KEY = "mailroom.guide-seen";
 
@@ -81,6 +82,7 @@ async function start() {
     height: "max(560px, calc(100vh - 130px))",
   });
   window.mailroom = sim; // for tests and the curious: the controller of this page
+  window.mailroomWhatIf = new WhatIf(document.getElementById("whatif"), sim);
   if (!linked && !seenBefore()) offerGuide(sim, reduced);
   document.body.dataset.ready = "1";
   window.__ready = performance.now();

@@ -7,6 +7,11 @@
 //   <script type="module" src="js/widget.js"></script>
 //   <kafka-mailroom scenario="eager-vs-cooperative" controls autoplay height="420px" theme="dark"></kafka-mailroom>
 //
+// With a `sweep` attribute the widget shows a what-if sweep chart instead (for capacity-planning
+// articles): the scenario run once per value in a Web Worker, one chart per figure; a click on a
+// point opens that run below the chart at the moment of its worst lag.
+//   <kafka-mailroom scenario="bench.json" sweep="groups[0].consumers=1..8" sweep-figure="max_lag,latency_p99_ms"></kafka-mailroom>
+//
 // Each widget lives in its own shadow root (no CSS leaks in or out), owns its own simulation and
 // render loop, and registers no globals, so several on one page never interfere.
 
@@ -16,6 +21,8 @@ import { Controller } from "./controller.js";
 import { View } from "./ui.js";
 import { scene, DEFAULT_SCENARIO } from "./scenes.js";
 import { normalizeSession } from "./share.js";
+import { runSweep } from "./sweeprun.js";
+import { renderSweepCharts, FIGURES } from "./sweepchart.js";
 
 
 /**
@@ -62,6 +69,7 @@ function addStyles(shadow) {
  *          height?: string, theme?: "light"|"dark"|"auto", globalKeys?: boolean, speed?: number}} options
  */
 export async function mount(element, options = {}) {
+  if (options.sweep) return mountSweep(element, options);
   const shadow = element.shadowRoot ?? element.attachShadow({ mode: "open" });
   shadow.replaceChildren();
   const [wasm, spec] = await Promise.all([loadWasm(), resolveScenario(options.scenario), addStyles(shadow)]);
@@ -81,6 +89,80 @@ export async function mount(element, options = {}) {
   return controller;
 }
 
+/**
+ * A sweep chart: runs `options.scenario` once per value of `options.sweep` (`PATH=VALUES`) in a
+ * Web Worker and charts `options.sweepFigure` (figure names, comma-separated; all when absent)
+ * against the value. Resolves to `{sweep: {path, values, results}, destroy()}`; a click (or Enter)
+ * on a point opens that run in a player below the chart, paused at its worst lag.
+ */
+async function mountSweep(element, options) {
+  const shadow = element.shadowRoot ?? element.attachShadow({ mode: "open" });
+  shadow.replaceChildren();
+  const [spec] = await Promise.all([resolveScenario(options.scenario), addStyles(shadow)]);
+  const known = FIGURES.map(([k]) => k);
+  const figures = options.sweepFigure ? String(options.sweepFigure).split(",").map((f) => f.trim()).filter(Boolean) : known;
+  const unknown = figures.filter((f) => !known.includes(f));
+  if (unknown.length) throw new Error(`sweep-figure: no figure ${unknown.join(", ")} (figures: ${known.join(", ")})`);
+  const seeds = options.sweepSeeds === undefined ? 1 : Number(options.sweepSeeds);
+  const box = document.createElement("div");
+  box.className = "mr mr-sweep";
+  const dark = options.theme === "dark" || (options.theme !== "light" && globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches);
+  box.dataset.theme = dark ? "dark" : "light";
+  box.dataset.testid = "sweep";
+  const status = document.createElement("p");
+  status.className = "mr-sweep-status";
+  status.setAttribute("aria-live", "polite");
+  status.textContent = `Running ${options.sweep}…`;
+  const progress = document.createElement("progress");
+  progress.max = 1;
+  progress.value = 0;
+  progress.setAttribute("aria-label", "Sweep progress");
+  const charts = document.createElement("div");
+  charts.className = "mr-sweep-charts";
+  const player = document.createElement("div");
+  player.className = "mr-sweep-player";
+  box.append(status, progress, charts, player);
+  shadow.append(box);
+  let opened = null;
+  const sweep = { path: "", values: [], results: [] };
+  const open = async (r) => {
+    const sw = new (await loadWasm()).Sweep(spec.scenario, options.sweep, seeds);
+    let scenario;
+    try { scenario = sw.variant(r.value_index, r.seed_index); } finally { sw.free(); }
+    opened?.view?.destroy();
+    opened?.destroy();
+    opened = await mount(player, { scenario, controls: "basic", height: options.height ?? "420px", theme: options.theme });
+    opened.seek(r.groups[0].worst_lag_at_ms);
+    status.textContent = `${sweep.path} = ${r.value}: opened below at its worst lag (${r.groups[0].max_lag} records).`;
+  };
+  const draw = () => renderSweepCharts(charts, { ...sweep, figures, onPick: open });
+  const run = runSweep({
+    scenario: spec.scenario, vary: options.sweep, seeds,
+    onStart: (h) => Object.assign(sweep, h),
+    onProgress: ({ fraction, results }) => { progress.value = fraction; if (results.length !== sweep.results.length) { sweep.results = results.slice(); draw(); } },
+  });
+  const handle = {
+    sweep,
+    done: run.done.then((out) => {
+      Object.assign(sweep, out);
+      progress.hidden = true;
+      status.textContent = `${sweep.path}: ${out.results.length} runs. Click a point to open that run.`;
+      box.dataset.done = "1";
+      draw();
+      return sweep;
+    }),
+    destroy() { run.cancel(); opened?.view?.destroy(); opened?.destroy(); },
+  };
+  handle.done.catch((err) => {
+    if (err.cancelled) return;
+    progress.hidden = true;
+    status.textContent = `Sweep failed: ${err.message}`;
+    status.setAttribute("role", "alert");
+    box.dataset.error = "1";
+  });
+  return handle;
+}
+
 /** Attribute → option conversions for the custom element. */
 function optionsFrom(elm) {
   const controls = elm.getAttribute("controls");
@@ -90,6 +172,9 @@ function optionsFrom(elm) {
     autoplay: elm.hasAttribute("autoplay"),
     height: elm.getAttribute("height") ?? undefined,
     theme: elm.getAttribute("theme") ?? "auto",
+    sweep: elm.getAttribute("sweep") ?? undefined,
+    sweepFigure: elm.getAttribute("sweep-figure") ?? undefined,
+    sweepSeeds: elm.getAttribute("sweep-seeds") ?? undefined,
   };
 }
 

@@ -41,6 +41,38 @@ export interface MountOptions {
   speed?: number;
   /** Where "Share link" points (a page that reads `#z=`); default: the full page next to the bundle. */
   shareBase?: string;
+  /**
+   * Show a what-if sweep chart instead of the simulator: `PATH=VALUES`, e.g.
+   * `"groups[0].consumers=1..8"`, `"producers[0].rate_per_sec=50,100,200"` (see docs/sweep.md).
+   * `mount` then resolves to a {@link SweepHandle}.
+   */
+  sweep?: string;
+  /** The figures charted, comma-separated (default all): see {@link SweepFigure}. */
+  sweepFigure?: string;
+  /** Seeds per value (1–64, default 1). */
+  sweepSeeds?: number | string;
+}
+
+/** A figure a sweep reports per group (docs/sweep.md defines each). */
+export type SweepFigure = "max_lag" | "p99_lag" | "latency_p50_ms" | "latency_p99_ms" | "duplicates" | "lost" | "rebalances" | "downtime_ms";
+
+/** One group's figures in one sweep run. */
+export interface GroupFigures {
+  group: string; produced: number; processed: number; max_lag: number; worst_lag_at_ms: number;
+  p99_lag: number | null; latency_p50_ms: number | null; latency_p99_ms: number | null; latency_exact: boolean;
+  duplicates: number; lost: number; rebalances: number; downtime_ms: number;
+}
+
+/** One run of a sweep: the value, the seed and each group's figures. */
+export interface SweepRun { value_index: number; value: string; seed_index: number; seed: number; end_ms: number; groups: GroupFigures[] }
+
+/** What `mount` resolves to for a sweep chart. */
+export interface SweepHandle {
+  /** Filled as runs finish: the varied path, its values, and the runs. */
+  sweep: { path: string; values: string[]; results: SweepRun[] };
+  /** Resolves when every run finished (rejects with "path: reason" for a bad spec). */
+  done: Promise<{ path: string; values: string[]; results: SweepRun[] }>;
+  destroy(): void;
 }
 
 /** The attributes of `<kafka-mailroom>` (all strings in HTML; presence counts for the booleans). */
@@ -51,6 +83,12 @@ export interface KafkaMailroomAttributes {
   autoplay?: "" | boolean;
   height?: string;
   theme?: Theme;
+  /** A what-if sweep chart instead of the simulator, e.g. "groups[0].consumers=1..8". */
+  sweep?: string;
+  /** Figures charted, comma-separated, e.g. "max_lag,latency_p99_ms" (default all). */
+  "sweep-figure"?: string;
+  /** Seeds per value (default 1). */
+  "sweep-seeds"?: string;
 }
 
 export interface ControllerState {
@@ -152,6 +190,7 @@ export interface MailroomController {
 }
 
 /** Mounts a Mailroom view into `element` (inside a shadow root). */
+export function mount(element: HTMLElement, options: MountOptions & { sweep: string }): Promise<SweepHandle>;
 export function mount(element: HTMLElement, options?: MountOptions): Promise<MailroomController>;
 
 export interface KafkaMailroomEventMap extends HTMLElementEventMap {

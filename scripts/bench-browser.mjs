@@ -3,11 +3,15 @@
 //   - work per frame: the time spent inside the page's requestAnimationFrame callbacks, p50/p95;
 //   - whether the model keeps up: simulated ms advanced ÷ wall ms, against the asked speed;
 // then, in a 10-minute p32-16k session, the time of seeks back to random earlier points, and
-// the JS heap (performance.memory.usedJSHeapSize) and wasm memory at the end. Prints one table.
+// the JS heap (performance.memory.usedJSHeapSize) and wasm memory at the end; and what-if sweeps
+// (issue 12) run by the page's workers (www/js/sweeprun.js): 16 values of the seed-scale hour
+// (p6-hour) and of 10 minutes at 32 partitions / 16k rec/s (p32-16k), wall time and the longest
+// gap between animation frames meanwhile. Prints one table.
 //
 //   node scripts/bench-browser.mjs            # full: 5 s per row
 //   node scripts/bench-browser.mjs --short    # 1.5 s per row, 2-minute seek session (npm test)
 //   --json                                     # one JSON line of table rows, for scripts/bench.mjs
+//   --sweeps                                   # only the what-if sweep rows
 //
 // Timings are reported, never asserted (CI machines vary).
 import { chromium } from "playwright-core";
@@ -17,6 +21,7 @@ import { createServer } from "node:net";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SHORT = process.argv.includes("--short");
+const ONLY_SWEEPS = process.argv.includes("--sweeps");
 const MEASURE_MS = SHORT ? 1500 : 5000;
 const WARMUP_MS = SHORT ? 800 : 2000;
 const SESSION_MS = SHORT ? 120_000 : 600_000;
@@ -27,6 +32,11 @@ const ROWS = [
   ["p256-50k", 1], ["p256-50k", 10],
 ];
 const TARGET_P95 = { "p32-light": 3, "p32-16k": 4, "p256-50k": 8 };
+/** Sweeps: [scenario, vary, simulated ms (--short: shorter), target seconds]. */
+const SWEEPS = [
+  ["p6-hour", SHORT ? "groups[0].consumers=1..2" : "groups[0].consumers=1..16", SHORT ? 60_000 : 3_600_000, 5],
+  ["p32-16k", SHORT ? "groups[0].consumers=1..2" : "groups[0].consumers=1..16", SHORT ? 10_000 : 600_000, 60],
+];
 
 function freePort() {
   return new Promise((ok, bad) => {
@@ -65,6 +75,7 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--enable-precise-memory-info"],
   });
   const rows = [];
+  const sweepRows = [];
   let seekRow = null;
   try {
     const open = async (name, query) => {
@@ -76,7 +87,7 @@ async function main() {
       await page.waitForSelector("body[data-ready='1']", { timeout: 30_000 });
       return page;
     };
-    for (const [name, speed] of ROWS) {
+    for (const [name, speed] of ONLY_SWEEPS ? [] : ROWS) {
       const page = await open(name, "controls=full&autoplay=1");
       await page.evaluate((s) => window.mailroom.setSpeed(s), speed);
       await page.waitForTimeout(WARMUP_MS);
@@ -88,7 +99,8 @@ async function main() {
       await page.close();
     }
     // Seek back in a long p32-16k session.
-    const page = await open("p32-16k", "controls=full");
+    const page = ONLY_SWEEPS ? null : await open("p32-16k", "controls=full");
+    if (page) {
     const t = await page.evaluate(async (ms) => {
       const c = window.mailroom;
       const t0 = performance.now();
@@ -115,6 +127,23 @@ async function main() {
     const mem = await page.evaluate(() => ({ heap: performance.memory?.usedJSHeapSize ?? 0, wasm: window.mailroom.wasm.memory.buffer.byteLength, cps: window.mailroom.player.checkpoints() }));
     seekRow = { forward: t, seeks, ...mem };
     await page.close();
+    }
+    // What-if sweeps in the page's workers, with the page paused (what a reader of the panel sees).
+    for (const [name, vary, ms, target] of SWEEPS) {
+      const sp = await open(name, "controls=full");
+      const scenario = { ...JSON.parse(readFileSync(`${ROOT}bench/scenarios/${name}.json`, "utf8")), duration_ms: ms };
+      const r = await sp.evaluate(async ([sc, v]) => {
+        const { runSweep, defaultWorkers } = await import("./js/sweeprun.js");
+        let last = performance.now(), maxGap = 0, going = true;
+        const f = (now) => { maxGap = Math.max(maxGap, now - last); last = now; if (going) requestAnimationFrame(f); };
+        requestAnimationFrame(f);
+        const out = await runSweep({ scenario: sc, vary: v }).done;
+        going = false;
+        return { wallMs: out.wallMs, runs: out.results.length, maxGap, workers: defaultWorkers() };
+      }, [scenario, vary]);
+      sweepRows.push({ name, vary, ms, target, ...r });
+      await sp.close();
+    }
   } finally {
     await browser.close();
     server.kill();
@@ -137,6 +166,14 @@ async function main() {
     lines.push(`| JS heap (usedJSHeapSize) at the end | ${mb(seekRow.heap)} | ≤ 64 MB |`);
     lines.push(`| wasm memory / checkpoints (core estimate, count) | ${mb(seekRow.wasm)} / ${mb(seekRow.cps[0])}, ${seekRow.cps[1].length} | — |`);
   }
+  const span = (ms) => (ms >= 3_600_000 ? `${ms / 3_600_000} h` : ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`);
+  const sweepMeasure = (r) => `page, what-if sweep of ${r.name} (${span(r.ms)} simulated each), ${r.vary}, ${r.workers} workers`;
+  if (sweepRows.length) {
+    lines.push("");
+    lines.push("| what-if sweep (page workers) | wall time | target | longest frame gap meanwhile |");
+    lines.push("|---|---|---|---|");
+    for (const r of sweepRows) lines.push(`| ${sweepMeasure(r)} | ${(r.wallMs / 1000).toFixed(2)} s | ≤ ${r.target} s | ${r.maxGap.toFixed(0)} ms |`);
+  }
   if (!process.argv.includes("--json")) {
     console.log(lines.join("\n"));
     return;
@@ -153,6 +190,9 @@ async function main() {
     const worst = Math.max(...seekRow.seeks.map((s) => s.ms));
     out.push({ measure: `page, seek back in a ${SESSION_MS / 60000}-min p32-16k session, worst of ${seekRow.seeks.length}`, target: "≤ 250 ms", measured: `${worst.toFixed(0)} ms`, met: worst <= 250, note: `forward seek to the end took ${(seekRow.forward / 1000).toFixed(1)} s over frames` });
     out.push({ measure: "page, JS heap at the end of that session", target: "≤ 64 MB", measured: mb(seekRow.heap), met: seekRow.heap <= 64 * 2 ** 20, note: `wasm memory ${mb(seekRow.wasm)}, ${seekRow.cps[1].length} checkpoints (${mb(seekRow.cps[0])})` });
+  }
+  for (const r of sweepRows) {
+    out.push({ measure: sweepMeasure(r), target: `≤ ${r.target} s`, measured: `${(r.wallMs / 1000).toFixed(2)} s`, met: r.wallMs <= r.target * 1000, note: `${r.runs} runs; longest gap between animation frames meanwhile ${r.maxGap.toFixed(0)} ms` });
   }
   console.log(JSON.stringify({ rows: out }));
 }

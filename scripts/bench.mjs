@@ -9,7 +9,8 @@
 // an hour at 50k rec/s, the browser's work per frame and JS heap (scripts/bench-browser.mjs, real
 // Chromium), and the assignors against Kafka's Java figures (examples/assign_bench).
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -49,6 +50,22 @@ const bestOf = (n, fn) => Math.min(...Array.from({ length: n }, fn));
   const until = short ? 60_000 : 3_600_000;
   const ms = bestOf(short ? 1 : 3, () => JSON.parse(cargoExample("simulate", [bench("p6-hour"), "--until", String(until), "--events", "off"])).wall_ms);
   row(`native, 6 partitions / 100 rec/s / 3 consumers, ${span(until)} simulated`, "≤ 0.3 s (1 h)", `${(ms / 1000).toFixed(3)} s`, short ? undefined : ms <= 300);
+}
+
+{
+  // What-if sweeps natively (examples/sweep, one thread): the page's rows are further down.
+  for (const [name, until] of [["p6-hour", short ? 60_000 : 3_600_000], ["p32-16k", short ? 10_000 : 600_000]]) {
+    const sc = JSON.parse(readFileSync(bench(name), "utf8"));
+    sc.duration_ms = until;
+    const file = path.join(os.tmpdir(), `mailroom-bench-sweep-${name}.json`);
+    writeFileSync(file, JSON.stringify(sc));
+    const vary = short ? "groups[0].consumers=1..2" : "groups[0].consumers=1..16";
+    const t0 = performance.now();
+    const lines = execFileSync(path.join(root, "target/release/examples/sweep"), [file, "--vary", vary, "--json"], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n");
+    const ms = performance.now() - t0;
+    if (lines.length !== (short ? 2 : 16)) throw new Error(`sweep of ${name}: ${lines.length} runs`);
+    row(`native what-if sweep of ${name} (${span(until)} each), ${vary}, one thread`, "—", `${(ms / 1000).toFixed(2)} s`, undefined);
+  }
 }
 
 // ---- the same Player in V8 (the page's wasm) ---------------------------------------------------

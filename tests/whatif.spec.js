@@ -94,6 +94,8 @@ test("a sweep runs in workers while the page draws, gives the native figures, an
   const run = results[0];
   await page.locator("[data-testid=whatif-charts] figure[data-figure=max_lag] circle[data-value-index='0']").click();
   await expect(page.locator("[data-testid=whatif]")).toHaveAttribute("data-opened", "0:0");
+  // A jump deep into the hour continues over frames (the controller's long seek): wait for it.
+  await page.waitForFunction(() => !window.mailroom.state().seeking);
   const opened = await sim(page, (c) => ({ now: c.nowMs(), consumers: c.scenarioIn.groups[0].consumers, maxLag: c.snapshot().groups[0].max_lag, playing: c.playing }));
   expect(opened).toEqual({ now: run.groups[0].worst_lag_at_ms, consumers: 1, maxLag: run.groups[0].max_lag, playing: false });
 
@@ -102,6 +104,7 @@ test("a sweep runs in workers while the page draws, gives the native figures, an
   await point.focus();
   await page.keyboard.press("Enter");
   await expect(page.locator("[data-testid=whatif]")).toHaveAttribute("data-opened", "3:0");
+  await page.waitForFunction(() => !window.mailroom.state().seeking);
   expect(await sim(page, (c) => [c.nowMs(), c.scenarioIn.groups[0].consumers])).toEqual([results[3].groups[0].worst_lag_at_ms, 4]);
   expect(errors).toEqual([]);
 });

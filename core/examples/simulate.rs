@@ -68,12 +68,16 @@ fn main() {
             break;
         }
     }
-    let out = serde_json::json!({
+    let mut out = serde_json::json!({
         "groups": sim.stats(),
         "events": hasher.count(),
         "event_hash": hasher.hex(),
         "end_ms": until,
         "wall_ms": started.elapsed().as_millis() as u64,
     });
+    if !sim.share_stats().is_empty() {
+        // Share groups (KIP-932): processed, redeliveries, archived, lost (must be 0).
+        out["share_groups"] = serde_json::json!(sim.share_stats());
+    }
     println!("{out}");
 }

@@ -24,12 +24,14 @@
 pub mod assignor;
 pub mod event;
 pub mod frame;
+pub mod group_protocols;
 pub mod input;
 pub mod ledger;
 pub mod log;
 pub mod partitioner;
 pub mod player;
 pub mod rng;
+pub mod share;
 pub mod scenario;
 mod sim;
 pub mod snapshot;
@@ -39,7 +41,7 @@ pub use event::{Event, EventLevel, TimedEvent};
 pub use input::{CrashPoint, Input, TimedInput};
 pub use player::Player;
 pub use scenario::{Scenario, ScenarioError};
-pub use sim::{offsets_partition_for, GroupStats, Sim};
+pub use sim::{offsets_partition_for, GroupStats, ShareGroupStats, Sim};
 pub use snapshot::Snapshot;
 
 /// A running FNV-1a fingerprint of an event stream (over each event's JSON form), used to

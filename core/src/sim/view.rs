@@ -35,11 +35,21 @@ pub struct GroupStats {
     pub rebalances: u64,
     /// Largest lag seen.
     pub max_lag: u64,
+    /// Total ms the group's partitions had no owner able to process them (printed when the
+    /// scenario has a `group.protocol` "consumer" group, to compare protocols).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downtime_ms: Option<u64>,
+    /// Times a live member stopped processing all its partitions for a rebalance (printed
+    /// with `downtime_ms`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_members: Option<u64>,
 }
 
 impl Sim {
     /// Per-group delivery totals.
     pub fn stats(&self) -> Vec<GroupStats> {
+        let compare = self.groups.iter().any(|g| g.kip848.is_some());
+        let now = self.now_ms;
         self.groups
             .iter()
             .map(|grp| {
@@ -55,6 +65,14 @@ impl Sim {
                     lost: 0,
                     rebalances: grp.rebalances,
                     max_lag: grp.max_lag,
+                    downtime_ms: compare.then(|| {
+                        grp.parts
+                            .iter()
+                            .flatten()
+                            .map(|gp| gp.downtime_ms + gp.down_since_ms.map_or(0, |s| now - s))
+                            .sum()
+                    }),
+                    paused_members: compare.then_some(grp.paused_members),
                 };
                 for gp in grp.parts.iter().flatten() {
                     st.processed += gp.ledger.processed;
@@ -73,6 +91,9 @@ impl Sim {
         self.subscribed_partitions(group)
             .into_iter()
             .map(|tp| {
+                if grp.kip848.is_some() {
+                    return (tp, self.k848_owners(group, tp));
+                }
                 let owners = grp
                     .slots
                     .iter()

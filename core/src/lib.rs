@@ -41,7 +41,10 @@ pub use event::{Event, EventLevel, TimedEvent};
 pub use input::{CrashPoint, Input, TimedInput};
 pub use player::Player;
 pub use scenario::{Scenario, ScenarioError};
-pub use sim::{offsets_partition_for, GroupStats, ShareGroupStats, Sim};
+pub use sim::{
+    offsets_partition_for, GroupStats, Kip848MemberView, Kip848View, ShareGroupStats,
+    ShareGroupView, ShareMemberView, SharePartitionView, Sim,
+};
 pub use snapshot::Snapshot;
 
 /// A running FNV-1a fingerprint of an event stream (over each event's JSON form), used to

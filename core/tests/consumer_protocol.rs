@@ -2,7 +2,8 @@
 //! rule, the side-by-side scene against classic eager and cooperative, and seeded fault
 //! schedules for "one owner per partition at every instant" and at-least-once.
 //!
-//! `MAILROOM_SEEDS=n` runs `n` schedules (default 12); `MAILROOM_SEED=n` runs one.
+//! `MAILROOM_SEEDS=n` runs `n` schedules (default 12); `MAILROOM_SEED=n` runs one (with
+//! `MAILROOM_TRACE_STDERR=1` printing its group events).
 
 use std::collections::BTreeMap;
 
@@ -320,6 +321,14 @@ fn check_seed(seed: u64) -> Result<(), String> {
         // One owner per partition at every step the model takes.
         while let Some(d) = s.next_deadline_ms().filter(|&d| d <= t) {
             s.advance(d);
+            for e in s.drain_events() {
+                if std::env::var("MAILROOM_TRACE_STDERR").is_ok() {
+                    let j = serde_json::to_string(&e).unwrap();
+                    if !j.contains("RecordsAppended") && !j.contains("RecordsFetched") && !j.contains("RecordsProcessed") && !j.contains("StateChanged") {
+                        eprintln!("{j}");
+                    }
+                }
+            }
             for (tp, o) in s.owners(0) {
                 if o.len() > 1 {
                     return Err(format!("{tp:?} owned by {o:?} at {d}"));

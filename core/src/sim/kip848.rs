@@ -701,10 +701,12 @@ impl Sim {
                     a.sort_unstable();
                     a != assigned
                 };
+                // The latest answer replaces any assignment not applied yet (a paused member
+                // may have heard several).
                 if changed {
                     self.client(g, s).pending = Some(assigned);
                     self.wake(g, s);
-                } else if self.client(g, s).ack_needed {
+                } else if self.client(g, s).pending.take().is_some() || self.client(g, s).ack_needed {
                     self.k848_send(g, s, epoch);
                 }
                 let c = &self.groups[g as usize].slots[s as usize];

@@ -9,6 +9,7 @@
 mod consumer;
 mod coordinator;
 mod group_inputs;
+mod group_view;
 mod kip848;
 mod producer;
 mod share_group;
@@ -29,6 +30,7 @@ use coordinator::Coordinator;
 use producer::Producer;
 use timer::{Timer, Timers};
 
+pub use group_view::{Kip848MemberView, Kip848View, ShareGroupView, ShareMemberView, SharePartitionView};
 pub use share_group::ShareGroupStats;
 pub use view::GroupStats;
 

@@ -268,6 +268,7 @@ impl Sim {
                     lost: st.lost,
                     rebalances: st.rebalances,
                     max_lag: st.max_lag,
+                    paused_members: grp.paused_members,
                 }
             })
             .collect();
@@ -277,6 +278,10 @@ impl Sim {
             producers,
             groups,
             consumer_offsets,
+            kip848: (0..self.groups.len() as u32)
+                .map(|g| self.kip848_view(g))
+                .collect(),
+            share_groups: self.share_group_views(),
         }
     }
 }
@@ -333,6 +338,9 @@ impl Sim {
             groups,
             total_members: member_base,
             producers,
+            group_protocols: self.groups.iter().map(|g| g.cfg.group_protocol).collect(),
+            share_groups: self.share_group_layouts(),
+            total_share_members: self.share_groups.iter().map(|g| g.members.len() as u32).sum(),
         }
     }
 
@@ -461,6 +469,7 @@ impl Sim {
             row[PR_PRODUCED] = p.produced as f64;
             row[PR_STICKY] = p.sticky_partition().map_or(-1.0, f64::from);
         }
+        self.write_group_frames(frame, tails);
     }
 }
 

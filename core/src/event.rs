@@ -414,7 +414,8 @@ pub enum Event {
     InputRejected {
         /// Why, naming the field.
         reason: String,
-    },    /// KIP-848: the group coordinator computed a new target assignment for `group_epoch`
+    },
+    /// KIP-848: the group coordinator computed a new target assignment for `group_epoch`
     /// (with `group.remote.assignor`), after a member joined, left, was fenced or changed its
     /// subscription, or partitions were added.
     TargetAssignmentComputed {

@@ -286,13 +286,19 @@ pub(crate) fn validate_share_groups(s: &Scenario) -> Result<(), ScenarioError> {
             );
         }
         if g.topics.is_empty() {
-            return err(format!("{p}.topics"), "must subscribe to at least one topic");
+            return err(
+                format!("{p}.topics"),
+                "must subscribe to at least one topic",
+            );
         }
         for (j, t) in g.topics.iter().enumerate() {
             if !s.topics.iter().any(|x| &x.name == t) {
                 return err(format!("{p}.topics[{j}]"), format!("no topic named {t:?}"));
             }
-            if s.groups.iter().any(|o| o.output_topic.as_deref() == Some(t)) {
+            if s.groups
+                .iter()
+                .any(|o| o.output_topic.as_deref() == Some(t))
+            {
                 return err(
                     format!("{p}.topics[{j}]"),
                     "is a transactional output topic; share groups here read plain records only",
@@ -418,7 +424,9 @@ pub(crate) fn check_static_input(
     };
     match input {
         Input::SetStrategy { group, .. } => {
-            if s.groups.get(*group as usize).map(|g| g.group_protocol) == Some(GroupProtocol::Consumer) {
+            if s.groups.get(*group as usize).map(|g| g.group_protocol)
+                == Some(GroupProtocol::Consumer)
+            {
                 return err(
                     format!("{path}.group"),
                     "group.protocol \"consumer\" has no client-side assignors: the broker assigns",
@@ -451,7 +459,10 @@ pub(crate) fn check_static_input(
             if *member >= g.consumers + added {
                 return err(
                     format!("{path}.member"),
-                    format!("no consumer slot {member}: group {group} has at most {}", g.consumers + added),
+                    format!(
+                        "no consumer slot {member}: group {group} has at most {}",
+                        g.consumers + added
+                    ),
                 );
             }
             check_subscription(s.topics.iter().map(|t| t.name.as_str()), g, topics, path)
@@ -503,7 +514,10 @@ pub(crate) fn check_subscription<'a>(
             );
         }
         if topics[..j].contains(t) {
-            return err(format!("{path}.topics[{j}]"), format!("topic {t} is listed twice"));
+            return err(
+                format!("{path}.topics[{j}]"),
+                format!("topic {t} is listed twice"),
+            );
         }
     }
     Ok(())

@@ -95,7 +95,8 @@ pub enum Input {
         group: u32,
         /// New preference list.
         strategies: Vec<Strategy>,
-    },    /// Change one member's subscription (KIP-848 groups only): `topics` are topic indices,
+    },
+    /// Change one member's subscription (KIP-848 groups only): `topics` are topic indices,
     /// each one of the group's `topics`. The member's next heartbeat carries it; the group
     /// epoch is bumped and the target assignment recomputed.
     ChangeSubscription {

@@ -217,7 +217,8 @@ impl SharePartition {
     pub fn can_acquire(&self, log_end: u64) -> bool {
         self.spso.is_some()
             && (self.available > 0
-                || (self.speo() < log_end && self.window.len() < self.limits.max_in_flight as usize))
+                || (self.speo() < log_end
+                    && self.window.len() < self.limits.max_in_flight as usize))
     }
 
     /// Kafka's `SharePartition.acquire`: AVAILABLE in-flight records first (lowest offsets),
@@ -476,9 +477,15 @@ mod tests {
         let mut p = sp(5, 100);
         let mut out = Vec::new();
         p.acquire(A, 0, 3, 3, &mut out);
-        assert_eq!(p.acknowledge(A, 1, AckType::Accept), Ok(Outcome::Acknowledged));
+        assert_eq!(
+            p.acknowledge(A, 1, AckType::Accept),
+            Ok(Outcome::Acknowledged)
+        );
         assert_eq!(p.spso(), 0, "offset 0 is still in flight");
-        assert_eq!(p.acknowledge(A, 0, AckType::Accept), Ok(Outcome::Acknowledged));
+        assert_eq!(
+            p.acknowledge(A, 0, AckType::Accept),
+            Ok(Outcome::Acknowledged)
+        );
         assert_eq!((p.spso(), p.speo()), (2, 3));
         assert_eq!(p.in_flight(), 1);
     }
@@ -489,8 +496,14 @@ mod tests {
         let mut out = Vec::new();
         p.acquire(A, 0, 1, 1, &mut out);
         assert_eq!(p.acknowledge(B, 0, AckType::Accept), Err(AckError::NotHeld));
-        assert_eq!(p.acknowledge((0, 2), 0, AckType::Accept), Err(AckError::NotHeld));
-        assert_eq!(p.acknowledge(A, 0, AckType::Accept), Ok(Outcome::Acknowledged));
+        assert_eq!(
+            p.acknowledge((0, 2), 0, AckType::Accept),
+            Err(AckError::NotHeld)
+        );
+        assert_eq!(
+            p.acknowledge(A, 0, AckType::Accept),
+            Ok(Outcome::Acknowledged)
+        );
         assert_eq!(p.acknowledge(A, 0, AckType::Accept), Err(AckError::NotHeld));
     }
 
@@ -499,11 +512,20 @@ mod tests {
         let mut p = sp(5, 100);
         let mut out = Vec::new();
         p.acquire(A, 0, 1, 1, &mut out);
-        assert_eq!(p.acknowledge(A, 0, AckType::Release), Ok(Outcome::Available));
+        assert_eq!(
+            p.acknowledge(A, 0, AckType::Release),
+            Ok(Outcome::Available)
+        );
         assert_eq!(p.available_count(), 1);
         out.clear();
         assert_eq!(p.acquire(B, 5, 10, 1, &mut out), 1);
-        assert_eq!(out[0], Acquired { offset: 0, delivery_count: 2 });
+        assert_eq!(
+            out[0],
+            Acquired {
+                offset: 0,
+                delivery_count: 2
+            }
+        );
         assert_eq!(p.ledger.redeliveries, 1);
     }
 
@@ -552,7 +574,10 @@ mod tests {
         }
         out.clear();
         assert_eq!(p.acquire(A, 0, 1, 1, &mut out), 0);
-        assert_eq!((p.spso(), p.ledger.archived, p.ledger.redeliveries), (1, 1, 2));
+        assert_eq!(
+            (p.spso(), p.ledger.archived, p.ledger.redeliveries),
+            (1, 1, 2)
+        );
     }
 
     #[test]

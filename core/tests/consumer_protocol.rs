@@ -56,7 +56,10 @@ fn owners(sim: &Sim, g: u32) -> BTreeMap<Tp, u32> {
         .collect()
 }
 
-fn events_of<'a>(ev: &'a [TimedEvent], f: impl Fn(&Event) -> bool + 'a) -> impl Iterator<Item = &'a TimedEvent> + 'a {
+fn events_of<'a>(
+    ev: &'a [TimedEvent],
+    f: impl Fn(&Event) -> bool + 'a,
+) -> impl Iterator<Item = &'a TimedEvent> + 'a {
     ev.iter().filter(move |e| f(&e.event))
 }
 
@@ -75,12 +78,19 @@ fn joins_bump_the_group_epoch_and_members_reach_the_target_epoch() {
     assert_eq!(epochs, [1, 2], "one group epoch per joining member");
     let owned = owners(&s, 0);
     assert_eq!(owned.len(), 6, "every partition owned: {owned:?}");
-    let per: Vec<usize> = (0..2).map(|m| owned.values().filter(|&&o| o == m).count()).collect();
+    let per: Vec<usize> = (0..2)
+        .map(|m| owned.values().filter(|&&o| o == m).count())
+        .collect();
     assert_eq!(per, [3, 3], "uniform assignor balances");
     let snap = s.snapshot();
-    assert!(snap.groups[0].members.iter().all(|m| m.generation == 2), "member epochs = 2");
+    assert!(
+        snap.groups[0].members.iter().all(|m| m.generation == 2),
+        "member epochs = 2"
+    );
     // No initial-rebalance delay: partitions are owned within a few round trips.
-    let first = events_of(&ev, |e| matches!(e, Event::PartitionsAssigned { .. })).next().unwrap();
+    let first = events_of(&ev, |e| matches!(e, Event::PartitionsAssigned { .. }))
+        .next()
+        .unwrap();
     assert!(first.at_ms < 100, "first assignment at {}", first.at_ms);
 }
 
@@ -99,18 +109,32 @@ fn a_partition_moves_only_after_its_previous_owner_revoked_it() {
     }
     let ev = s.drain_events();
     let after = owners(&s, 0);
-    let moved: Vec<Tp> = before.keys().copied().filter(|tp| after.get(tp) != before.get(tp)).collect();
-    assert_eq!(moved.len(), 2, "the newcomer takes two partitions: {after:?}");
+    let moved: Vec<Tp> = before
+        .keys()
+        .copied()
+        .filter(|tp| after.get(tp) != before.get(tp))
+        .collect();
+    assert_eq!(
+        moved.len(),
+        2,
+        "the newcomer takes two partitions: {after:?}"
+    );
     for tp in &moved {
-        let revoked = events_of(&ev, |e| matches!(e, Event::PartitionsRevoked { partitions, .. } if partitions.contains(tp)))
-            .next()
-            .expect("revoked")
-            .at_ms;
+        let revoked = events_of(
+            &ev,
+            |e| matches!(e, Event::PartitionsRevoked { partitions, .. } if partitions.contains(tp)),
+        )
+        .next()
+        .expect("revoked")
+        .at_ms;
         let assigned = events_of(&ev, |e| matches!(e, Event::PartitionsAssigned { member: 2, partitions, .. } if partitions.contains(tp)))
             .next()
             .expect("assigned to the newcomer")
             .at_ms;
-        assert!(revoked < assigned, "{tp:?} revoked at {revoked}, assigned at {assigned}");
+        assert!(
+            revoked < assigned,
+            "{tp:?} revoked at {revoked}, assigned at {assigned}"
+        );
     }
     let states: Vec<(u32, ReconcileState)> = ev
         .iter()
@@ -119,8 +143,16 @@ fn a_partition_moves_only_after_its_previous_owner_revoked_it() {
             _ => None,
         })
         .collect();
-    assert!(states.contains(&(2, ReconcileState::UnreleasedPartitions)), "{states:?}");
-    assert!(states.iter().any(|&(m, st)| m < 2 && st == ReconcileState::UnrevokedPartitions), "{states:?}");
+    assert!(
+        states.contains(&(2, ReconcileState::UnreleasedPartitions)),
+        "{states:?}"
+    );
+    assert!(
+        states
+            .iter()
+            .any(|&(m, st)| m < 2 && st == ReconcileState::UnrevokedPartitions),
+        "{states:?}"
+    );
     // Members that kept partitions never stopped: nobody lost everything.
     assert_eq!(s.stats()[0].paused_members, Some(0));
 }
@@ -129,12 +161,27 @@ fn a_partition_moves_only_after_its_previous_owner_revoked_it() {
 fn a_crashed_member_is_fenced_after_the_session_timeout() {
     let mut s = sim(&base(3, &["a"], json!({})));
     s.advance(3000);
-    s.handle(3000, Input::CrashConsumer { group: 0, member: 1, at: mailroom_core::CrashPoint::Now }).unwrap();
+    s.handle(
+        3000,
+        Input::CrashConsumer {
+            group: 0,
+            member: 1,
+            at: mailroom_core::CrashPoint::Now,
+        },
+    )
+    .unwrap();
     s.advance(8999);
-    assert!(owners(&s, 0).len() < 6, "its partitions wait for the session to end");
+    assert!(
+        owners(&s, 0).len() < 6,
+        "its partitions wait for the session to end"
+    );
     s.advance(12_000);
     let ev = s.drain_events();
-    let fenced = events_of(&ev, |e| matches!(e, Event::SessionExpired { member: 1, .. })).next().expect("fenced");
+    let fenced = events_of(&ev, |e| {
+        matches!(e, Event::SessionExpired { member: 1, .. })
+    })
+    .next()
+    .expect("fenced");
     assert!((9000..=10_000).contains(&fenced.at_ms), "{}", fenced.at_ms);
     let owned = owners(&s, 0);
     assert_eq!(owned.len(), 6);
@@ -146,12 +193,30 @@ fn a_static_member_that_leaves_and_returns_within_the_session_keeps_its_partitio
     let mut s = sim(&base(3, &["a"], json!({"static_membership": true})));
     s.advance(3000);
     let before = owners(&s, 0);
-    let mine: Vec<Tp> = before.iter().filter(|(_, &m)| m == 1).map(|(tp, _)| *tp).collect();
+    let mine: Vec<Tp> = before
+        .iter()
+        .filter(|(_, &m)| m == 1)
+        .map(|(tp, _)| *tp)
+        .collect();
     assert!(!mine.is_empty());
     s.drain_events();
-    s.handle(3000, Input::LeaveGroup { group: 0, member: 1 }).unwrap();
+    s.handle(
+        3000,
+        Input::LeaveGroup {
+            group: 0,
+            member: 1,
+        },
+    )
+    .unwrap();
     s.advance(4000);
-    s.handle(4000, Input::RestartConsumer { group: 0, member: 1 }).unwrap();
+    s.handle(
+        4000,
+        Input::RestartConsumer {
+            group: 0,
+            member: 1,
+        },
+    )
+    .unwrap();
     s.advance(7000);
     let ev = s.drain_events();
     assert_eq!(
@@ -160,29 +225,63 @@ fn a_static_member_that_leaves_and_returns_within_the_session_keeps_its_partitio
         "no new group epoch"
     );
     let after = owners(&s, 0);
-    assert_eq!(before, after, "same owners, the static member's partitions waited for it");
+    assert_eq!(
+        before, after,
+        "same owners, the static member's partitions waited for it"
+    );
 }
 
 #[test]
 fn max_poll_interval_makes_a_stuck_member_leave_and_rejoin_with_epoch_zero() {
     let mut s = sim(&base(2, &["a"], json!({"max.poll.interval.ms": 3000})));
     s.advance(2000);
-    s.handle(2000, Input::PauseConsumer { group: 0, member: 0 }).unwrap();
+    s.handle(
+        2000,
+        Input::PauseConsumer {
+            group: 0,
+            member: 0,
+        },
+    )
+    .unwrap();
     s.advance(8000);
     let ev = s.drain_events();
-    let t = events_of(&ev, |e| matches!(e, Event::PollIntervalExceeded { member: 0, .. })).next().expect("exceeded").at_ms;
+    let t = events_of(&ev, |e| {
+        matches!(e, Event::PollIntervalExceeded { member: 0, .. })
+    })
+    .next()
+    .expect("exceeded")
+    .at_ms;
     assert!((5000..=7000).contains(&t), "{t}");
     let owned = owners(&s, 0);
     assert_eq!(owned.len(), 6);
-    assert!(owned.values().all(|&m| m == 1), "member 1 took everything: {owned:?}");
-    s.handle(8000, Input::ResumeConsumer { group: 0, member: 0 }).unwrap();
+    assert!(
+        owned.values().all(|&m| m == 1),
+        "member 1 took everything: {owned:?}"
+    );
+    s.handle(
+        8000,
+        Input::ResumeConsumer {
+            group: 0,
+            member: 0,
+        },
+    )
+    .unwrap();
     s.advance(12_000);
     let ev = s.drain_events();
     assert!(
-        events_of(&ev, |e| matches!(e, Event::PartitionsLost { member: 0, .. })).next().is_some(),
+        events_of(&ev, |e| matches!(
+            e,
+            Event::PartitionsLost { member: 0, .. }
+        ))
+        .next()
+        .is_some(),
         "the stuck member's partitions are lost on its next poll"
     );
-    assert_eq!(owners(&s, 0).values().filter(|&&m| m == 0).count(), 3, "rejoined and rebalanced");
+    assert_eq!(
+        owners(&s, 0).values().filter(|&&m| m == 0).count(),
+        3,
+        "rejoined and rebalanced"
+    );
     assert_eq!(s.stats()[0].lost, 0);
 }
 
@@ -191,36 +290,77 @@ fn a_subscription_change_bumps_the_epoch_and_moves_the_topics_partitions() {
     let mut s = sim(&base(2, &["a", "b"], json!({})));
     s.advance(3000);
     s.drain_events();
-    s.handle(3000, Input::ChangeSubscription { group: 0, member: 0, topics: vec![0] }).unwrap();
+    s.handle(
+        3000,
+        Input::ChangeSubscription {
+            group: 0,
+            member: 0,
+            topics: vec![0],
+        },
+    )
+    .unwrap();
     s.advance(6000);
     let ev = s.drain_events();
     assert_eq!(
-        events_of(&ev, |e| matches!(e, Event::TargetAssignmentComputed { group_epoch: 3, .. })).count(),
+        events_of(&ev, |e| matches!(
+            e,
+            Event::TargetAssignmentComputed { group_epoch: 3, .. }
+        ))
+        .count(),
         1
     );
     let owned = owners(&s, 0);
     assert_eq!(owned.len(), 8);
-    assert!(owned.iter().all(|(tp, &m)| m != 0 || tp.0 == 0), "member 0 reads only topic a: {owned:?}");
+    assert!(
+        owned.iter().all(|(tp, &m)| m != 0 || tp.0 == 0),
+        "member 0 reads only topic a: {owned:?}"
+    );
     let e = s
-        .handle(6000, Input::ChangeSubscription { group: 0, member: 0, topics: vec![] })
+        .handle(
+            6000,
+            Input::ChangeSubscription {
+                group: 0,
+                member: 0,
+                topics: vec![],
+            },
+        )
         .unwrap_err();
     assert_eq!(e.path, "input.topics");
 }
 
 #[test]
 fn fields_of_the_other_protocol_are_refused_with_their_path() {
-    let mut doc = base(1, &["a"], json!({"partition.assignment.strategy": ["range"]}));
+    let mut doc = base(
+        1,
+        &["a"],
+        json!({"partition.assignment.strategy": ["range"]}),
+    );
     let e = Sim::from_json(&doc.to_string()).err().unwrap();
     assert_eq!(e.path, "groups[0].partition.assignment.strategy");
-    doc["groups"][0].as_object_mut().unwrap().remove("partition.assignment.strategy");
+    doc["groups"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("partition.assignment.strategy");
     doc["groups"][0]["session.timeout.ms"] = json!(10_000);
-    assert_eq!(Sim::from_json(&doc.to_string()).err().unwrap().path, "groups[0].session.timeout.ms");
+    assert_eq!(
+        Sim::from_json(&doc.to_string()).err().unwrap().path,
+        "groups[0].session.timeout.ms"
+    );
     let classic = json!({"topics": [{"name": "a", "partitions": 1}],
         "groups": [{"group.id": "g", "topics": ["a"], "consumers": 1, "group.remote.assignor": "range"}]});
-    assert_eq!(Sim::from_json(&classic.to_string()).err().unwrap().path, "groups[0].group.remote.assignor");
+    assert_eq!(
+        Sim::from_json(&classic.to_string()).err().unwrap().path,
+        "groups[0].group.remote.assignor"
+    );
     let mut s = sim(&base(1, &["a"], json!({})));
     let e = s
-        .handle(0, Input::SetStrategy { group: 0, strategies: vec![mailroom_core::assignor::Strategy::Range] })
+        .handle(
+            0,
+            Input::SetStrategy {
+                group: 0,
+                strategies: vec![mailroom_core::assignor::Strategy::Range],
+            },
+        )
         .unwrap_err();
     assert_eq!(e.path, "input.group");
 }
@@ -229,8 +369,17 @@ fn fields_of_the_other_protocol_are_refused_with_their_path() {
 fn downtime_after(json: &str, join: u64, until: u64) -> (Vec<u64>, Vec<u64>) {
     let mut s = Sim::from_json(json).unwrap();
     s.advance(join - 1);
-    let at_join: Vec<u64> = s.snapshot().groups.iter().map(|g| g.partitions.iter().map(|p| p.downtime_ms).sum()).collect();
-    let paused_before: Vec<u64> = s.stats().iter().map(|g| g.paused_members.unwrap()).collect();
+    let at_join: Vec<u64> = s
+        .snapshot()
+        .groups
+        .iter()
+        .map(|g| g.partitions.iter().map(|p| p.downtime_ms).sum())
+        .collect();
+    let paused_before: Vec<u64> = s
+        .stats()
+        .iter()
+        .map(|g| g.paused_members.unwrap())
+        .collect();
     s.advance(until);
     let snap = s.snapshot();
     let down = snap
@@ -239,7 +388,12 @@ fn downtime_after(json: &str, join: u64, until: u64) -> (Vec<u64>, Vec<u64>) {
         .zip(&at_join)
         .map(|(g, b)| g.partitions.iter().map(|p| p.downtime_ms).sum::<u64>() - b)
         .collect();
-    let paused = s.stats().iter().zip(&paused_before).map(|(g, b)| g.paused_members.unwrap() - b).collect();
+    let paused = s
+        .stats()
+        .iter()
+        .zip(&paused_before)
+        .map(|(g, b)| g.paused_members.unwrap() - b)
+        .collect();
     (down, paused)
 }
 
@@ -254,11 +408,22 @@ fn scene_one_member_joins_a_busy_group_classic_eager_cooperative_and_consumer_pr
     // its revocation to the newcomer's next heartbeat (no push from the coordinator), so with
     // 1 s heartbeats it is of the order of cooperative's second round, not below it.
     assert!(coop < eager / 2 && consumer < eager / 2, "{down:?}");
-    assert!(consumer <= 2 * (1000 + 2 * 2) + 2 * 8, "two moved partitions, each at most a heartbeat interval: {down:?}");
-    assert_eq!(paused, [2, 0, 0], "eager pauses both members; the others pause none");
+    assert!(
+        consumer <= 2 * (1000 + 2 * 2) + 2 * 8,
+        "two moved partitions, each at most a heartbeat interval: {down:?}"
+    );
+    assert_eq!(
+        paused,
+        [2, 0, 0],
+        "eager pauses both members; the others pause none"
+    );
     let mut s = Sim::from_json(&json).unwrap();
     s.advance(24_000);
-    assert!(s.stats().iter().all(|g| g.lost == 0 && g.duplicates == 0), "{:?}", s.stats());
+    assert!(
+        s.stats().iter().all(|g| g.lost == 0 && g.duplicates == 0),
+        "{:?}",
+        s.stats()
+    );
 }
 
 // ---- seeded schedules --------------------------------------------------------------------
@@ -278,10 +443,16 @@ impl Rng {
 }
 
 fn seeds() -> Vec<u64> {
-    if let Some(s) = std::env::var("MAILROOM_SEED").ok().and_then(|v| v.parse().ok()) {
+    if let Some(s) = std::env::var("MAILROOM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         return vec![s];
     }
-    let n = std::env::var("MAILROOM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let n = std::env::var("MAILROOM_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
     (1..=n).collect()
 }
 
@@ -307,13 +478,36 @@ fn check_seed(seed: u64) -> Result<(), String> {
             let m = r.below(members) as u32;
             let input = match r.below(8) {
                 0 => Input::AddConsumer { group: 0 },
-                1 => Input::CrashConsumer { group: 0, member: m, at: mailroom_core::CrashPoint::Now },
-                2 => Input::RestartConsumer { group: 0, member: m },
-                3 => Input::PauseConsumer { group: 0, member: m },
-                4 => Input::ResumeConsumer { group: 0, member: m },
-                5 => Input::LeaveGroup { group: 0, member: m },
-                6 => Input::ChangeSubscription { group: 0, member: m, topics: vec![r.below(topics.len() as u64) as u32] },
-                _ => Input::AddPartitions { topic: 0, partitions: 7 + r.below(3) as u32 },
+                1 => Input::CrashConsumer {
+                    group: 0,
+                    member: m,
+                    at: mailroom_core::CrashPoint::Now,
+                },
+                2 => Input::RestartConsumer {
+                    group: 0,
+                    member: m,
+                },
+                3 => Input::PauseConsumer {
+                    group: 0,
+                    member: m,
+                },
+                4 => Input::ResumeConsumer {
+                    group: 0,
+                    member: m,
+                },
+                5 => Input::LeaveGroup {
+                    group: 0,
+                    member: m,
+                },
+                6 => Input::ChangeSubscription {
+                    group: 0,
+                    member: m,
+                    topics: vec![r.below(topics.len() as u64) as u32],
+                },
+                _ => Input::AddPartitions {
+                    topic: 0,
+                    partitions: 7 + r.below(3) as u32,
+                },
             };
             let _ = s.handle(t, input);
         }
@@ -324,7 +518,11 @@ fn check_seed(seed: u64) -> Result<(), String> {
             for e in s.drain_events() {
                 if std::env::var("MAILROOM_TRACE_STDERR").is_ok() {
                     let j = serde_json::to_string(&e).unwrap();
-                    if !j.contains("RecordsAppended") && !j.contains("RecordsFetched") && !j.contains("RecordsProcessed") && !j.contains("StateChanged") {
+                    if !j.contains("RecordsAppended")
+                        && !j.contains("RecordsFetched")
+                        && !j.contains("RecordsProcessed")
+                        && !j.contains("StateChanged")
+                    {
                         eprintln!("{j}");
                     }
                 }
@@ -338,15 +536,31 @@ fn check_seed(seed: u64) -> Result<(), String> {
         s.advance(t);
     }
     for m in 0..s.snapshot().groups[0].members.len() as u32 {
-        let _ = s.handle(t, Input::ResumeConsumer { group: 0, member: m });
-        let _ = s.handle(t, Input::RestartConsumer { group: 0, member: m });
+        let _ = s.handle(
+            t,
+            Input::ResumeConsumer {
+                group: 0,
+                member: m,
+            },
+        );
+        let _ = s.handle(
+            t,
+            Input::RestartConsumer {
+                group: 0,
+                member: m,
+            },
+        );
     }
     s.advance(t + 60_000);
     let st = &s.stats()[0];
     if st.lost != 0 {
         return Err(format!("lost {}: {st:?}", st.lost));
     }
-    let unprocessed: u64 = s.snapshot().groups[0].partitions.iter().map(|p| p.lag).sum();
+    let unprocessed: u64 = s.snapshot().groups[0]
+        .partitions
+        .iter()
+        .map(|p| p.lag)
+        .sum();
     if unprocessed != 0 {
         return Err(format!("lag {unprocessed} left after settling: {st:?}"));
     }

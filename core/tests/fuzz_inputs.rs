@@ -447,14 +447,34 @@ fn input() -> impl Strategy<Value = Input> {
             .prop_map(|(topic, partitions)| Input::AddPartitions { topic, partitions }),
         (g.clone(), prop::collection::vec(assignor(), 0..5))
             .prop_map(|(group, strategies)| Input::SetStrategy { group, strategies }),
-        (g, m.clone(), prop::collection::vec(0u32..3, 0..3))
-            .prop_map(|(group, member, topics)| Input::ChangeSubscription { group, member, topics }),
+        (g, m.clone(), prop::collection::vec(0u32..3, 0..3)).prop_map(|(group, member, topics)| {
+            Input::ChangeSubscription {
+                group,
+                member,
+                topics,
+            }
+        }),
         (0u32..2).prop_map(|share_group| Input::AddShareConsumer { share_group }),
-        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::CrashShareConsumer { share_group, member }),
-        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::RestartShareConsumer { share_group, member }),
-        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::LeaveShareGroup { share_group, member }),
-        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::PauseShareConsumer { share_group, member }),
-        (0u32..2, m).prop_map(|(share_group, member)| Input::ResumeShareConsumer { share_group, member }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::CrashShareConsumer {
+            share_group,
+            member
+        }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::RestartShareConsumer {
+            share_group,
+            member
+        }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::LeaveShareGroup {
+            share_group,
+            member
+        }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::PauseShareConsumer {
+            share_group,
+            member
+        }),
+        (0u32..2, m).prop_map(|(share_group, member)| Input::ResumeShareConsumer {
+            share_group,
+            member
+        }),
     ]
 }
 

@@ -84,17 +84,35 @@ fn an_expired_lock_makes_a_crashed_members_records_available_to_another_member()
         Some((RecordState::Acquired, 1, Some(0), until)) => until,
         other => panic!("offset {} not locked by member 0: {other:?}", held[0]),
     };
-    sim.handle(600, Input::CrashShareConsumer { share_group: 0, member: 0 }).unwrap();
+    sim.handle(
+        600,
+        Input::CrashShareConsumer {
+            share_group: 0,
+            member: 0,
+        },
+    )
+    .unwrap();
     sim.advance(lock_until - 1);
     assert!(
-        matches!(sim.share_record(0, (0, 0), held[0]), Some((RecordState::Acquired, ..))),
+        matches!(
+            sim.share_record(0, (0, 0), held[0]),
+            Some((RecordState::Acquired, ..))
+        ),
         "still locked until the lock duration ends"
     );
     sim.advance(30_000);
     let events = sim.drain_events();
     let expired: Vec<&TimedEvent> = events
         .iter()
-        .filter(|e| matches!(e.event, Event::ShareRecordReleased { cause: ReleaseCause::LockExpired, .. }))
+        .filter(|e| {
+            matches!(
+                e.event,
+                Event::ShareRecordReleased {
+                    cause: ReleaseCause::LockExpired,
+                    ..
+                }
+            )
+        })
         .collect();
     assert!(!expired.is_empty(), "locks expired");
     assert!(expired.iter().all(|e| e.at_ms == lock_until), "{expired:?}");
@@ -103,7 +121,9 @@ fn an_expired_lock_makes_a_crashed_members_records_available_to_another_member()
         .filter(|a| held.contains(&a.2))
         .collect();
     assert!(
-        again.iter().all(|a| a.1 == 1 && a.3 == 2 && a.0 >= lock_until),
+        again
+            .iter()
+            .all(|a| a.1 == 1 && a.3 == 2 && a.0 >= lock_until),
         "redelivered to member 1 as second deliveries after the lock ran out: {again:?}"
     );
     let st = &sim.share_stats()[0];
@@ -125,7 +145,16 @@ fn release_makes_a_record_available_at_once_with_its_delivery_count_raised() {
     let (sim, events) = run(&doc, 5000);
     let released: Vec<u64> = events
         .iter()
-        .filter(|e| matches!(e.event, Event::ShareRecordAcknowledged { offset: 3, ack: AckType::Release, .. }))
+        .filter(|e| {
+            matches!(
+                e.event,
+                Event::ShareRecordAcknowledged {
+                    offset: 3,
+                    ack: AckType::Release,
+                    ..
+                }
+            )
+        })
         .map(|e| e.at_ms)
         .collect();
     let redelivered: Vec<(u64, u16)> = acquisitions(&events)
@@ -133,9 +162,16 @@ fn release_makes_a_record_available_at_once_with_its_delivery_count_raised() {
         .filter(|a| a.2 == 3)
         .map(|a| (a.0, a.3))
         .collect();
-    assert_eq!(redelivered.iter().map(|a| a.1).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        redelivered.iter().map(|a| a.1).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
     for (r, a) in released.iter().zip(&redelivered[1..]) {
-        assert!(a.0 - r < 30_000, "redelivered at {} after RELEASE at {r}, before any lock ran out", a.0);
+        assert!(
+            a.0 - r < 30_000,
+            "redelivered at {} after RELEASE at {r}, before any lock ran out",
+            a.0
+        );
     }
     let st = &sim.share_stats()[0];
     assert_eq!((st.processed, st.archived, st.lost), (9, 1, 0));
@@ -155,14 +191,26 @@ fn reject_archives_a_record_on_its_first_delivery() {
     let archived: Vec<(u64, u16, ReleaseCause)> = events
         .iter()
         .filter_map(|e| match e.event {
-            Event::ShareRecordArchived { offset, delivery_count, cause, .. } => Some((offset, delivery_count, cause)),
+            Event::ShareRecordArchived {
+                offset,
+                delivery_count,
+                cause,
+                ..
+            } => Some((offset, delivery_count, cause)),
             _ => None,
         })
         .collect();
     assert_eq!(archived, [(3, 1, ReleaseCause::Rejected)]);
     let st = &sim.share_stats()[0];
-    assert_eq!((st.redeliveries, st.archived, st.acknowledged, st.lost), (0, 1, 9, 0));
-    assert_eq!(sim.share_offsets(0, (0, 0)), Some((10, 10)), "SPSO moved past the archived record");
+    assert_eq!(
+        (st.redeliveries, st.archived, st.acknowledged, st.lost),
+        (0, 1, 9, 0)
+    );
+    assert_eq!(
+        sim.share_offsets(0, (0, 0)),
+        Some((10, 10)),
+        "SPSO moved past the archived record"
+    );
 }
 
 #[test]
@@ -180,25 +228,45 @@ fn scene_a_poison_message_hits_the_delivery_limit_and_is_archived() {
         .filter(|a| a.2 == poison)
         .map(|a| a.3)
         .collect();
-    assert_eq!(counts, (1..=limit).collect::<Vec<_>>(), "the delivery count climbs to the limit");
+    assert_eq!(
+        counts,
+        (1..=limit).collect::<Vec<_>>(),
+        "the delivery count climbs to the limit"
+    );
     let archived: Vec<_> = events
         .iter()
         .filter_map(|e| match e.event {
-            Event::ShareRecordArchived { offset, delivery_count, .. } => Some((offset, delivery_count)),
+            Event::ShareRecordArchived {
+                offset,
+                delivery_count,
+                ..
+            } => Some((offset, delivery_count)),
             _ => None,
         })
         .collect();
     assert_eq!(archived, [(poison, limit)]);
     let st = &sim.share_stats()[0];
     assert_eq!(
-        (st.produced, st.processed, st.archived, st.redeliveries, st.lost),
+        (
+            st.produced,
+            st.processed,
+            st.archived,
+            st.redeliveries,
+            st.lost
+        ),
         (40, 39, 1, u64::from(limit) - 1, 0)
     );
 }
 
 #[test]
 fn implicit_mode_accepts_a_batch_with_the_next_poll_and_cannot_fail_a_record() {
-    let doc = base(1, 20, 1000.0, 1, json!({"max.poll.records": 5, "processing_ms": 100}));
+    let doc = base(
+        1,
+        20,
+        1000.0,
+        1,
+        json!({"max.poll.records": 5, "processing_ms": 100}),
+    );
     let (sim, events) = run(&doc, 10_000);
     let acq = acquisitions(&events);
     // Records acquired by one share fetch form one batch: (time, member) → batch size.
@@ -214,13 +282,23 @@ fn implicit_mode_accepts_a_batch_with_the_next_poll_and_cannot_fail_a_record() {
             // ACCEPTs of all of it.
             let (at, m) = acquired[&offset];
             let n = batch[&(at, m)];
-            assert!(e.at_ms >= at + 100 * n, "offset {offset} of a batch of {n} from {at} accepted at {}", e.at_ms);
+            assert!(
+                e.at_ms >= at + 100 * n,
+                "offset {offset} of a batch of {n} from {at} accepted at {}",
+                e.at_ms
+            );
         }
     }
     assert!(batch.values().any(|&n| n > 1), "batches of several records");
     assert_eq!(sim.share_stats()[0].acknowledged, 20);
     // A failing record needs explicit acknowledgement.
-    let bad = base(1, 20, 1000.0, 1, json!({"poison": [{"topic": "jobs", "partition": 0, "offset": 1}]}));
+    let bad = base(
+        1,
+        20,
+        1000.0,
+        1,
+        json!({"poison": [{"topic": "jobs", "partition": 0, "offset": 1}]}),
+    );
     let err = Sim::from_json(&bad.to_string()).err().expect("refused");
     assert_eq!(err.path, "share_groups[0].poison");
 }
@@ -243,16 +321,29 @@ fn scene_more_consumers_than_partitions_all_do_work_and_the_queue_drains() {
         *readers.entry(a[0]).or_default() += 1;
     }
     assert_eq!(readers.len(), partitions);
-    assert!(readers.values().all(|&n| n == assignment.len() / partitions));
+    assert!(readers
+        .values()
+        .all(|&n| n == assignment.len() / partitions));
     sim.advance(cfg["duration_ms"].as_u64().unwrap());
     let per_member = sim.share_member_processed(0);
-    assert!(per_member.iter().all(|&n| n > 0), "every member processed records: {per_member:?}");
+    assert!(
+        per_member.iter().all(|&n| n > 0),
+        "every member processed records: {per_member:?}"
+    );
     let st = &sim.share_stats()[0];
-    assert_eq!((st.acknowledged, st.lost, st.archived), (st.produced, 0, 0), "{st:?}");
+    assert_eq!(
+        (st.acknowledged, st.lost, st.archived),
+        (st.produced, 0, 0),
+        "{st:?}"
+    );
     for p in 0..partitions as u32 {
         let (spso, speo) = sim.share_offsets(0, (0, p)).unwrap();
         let end = sim.log_end_offset((0, p)).unwrap();
-        assert_eq!((spso, speo), (end, end), "SPSO advanced over the whole drained partition {p}");
+        assert_eq!(
+            (spso, speo),
+            (end, end),
+            "SPSO advanced over the whole drained partition {p}"
+        );
     }
 }
 
@@ -272,23 +363,51 @@ fn the_start_offset_advances_only_over_a_finished_prefix() {
         sim.advance(t);
         spso_seen.push(sim.share_offsets(0, (0, 0)).unwrap());
     }
-    assert!(spso_seen.windows(2).all(|w| w[0].0 <= w[1].0), "SPSO never moves back");
-    assert!(spso_seen.iter().any(|&(s, e)| e > s + 1), "records in flight beyond the start");
+    assert!(
+        spso_seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "SPSO never moves back"
+    );
+    assert!(
+        spso_seen.iter().any(|&(s, e)| e > s + 1),
+        "records in flight beyond the start"
+    );
     assert_eq!(*spso_seen.last().unwrap(), (6, 6));
 }
 
 #[test]
 fn a_member_whose_session_times_out_is_removed_and_the_group_reassigned() {
-    let doc = base(2, 0, 0.0, 3, json!({"group.share.session.timeout.ms": 4000,
-                                        "group.share.heartbeat.interval.ms": 1000}));
+    let doc = base(
+        2,
+        0,
+        0.0,
+        3,
+        json!({"group.share.session.timeout.ms": 4000,
+                                        "group.share.heartbeat.interval.ms": 1000}),
+    );
     let mut sim = Sim::from_json(&doc.to_string()).unwrap();
     sim.advance(1000);
-    sim.handle(1000, Input::CrashShareConsumer { share_group: 0, member: 2 }).unwrap();
+    sim.handle(
+        1000,
+        Input::CrashShareConsumer {
+            share_group: 0,
+            member: 2,
+        },
+    )
+    .unwrap();
     sim.advance(10_000);
     let events = sim.drain_events();
     let expired = events
         .iter()
-        .find(|e| matches!(e.event, Event::ShareMemberChanged { member: 2, change: ShareMemberChange::SessionExpired, .. }))
+        .find(|e| {
+            matches!(
+                e.event,
+                Event::ShareMemberChanged {
+                    member: 2,
+                    change: ShareMemberChange::SessionExpired,
+                    ..
+                }
+            )
+        })
         .expect("session expired");
     assert!((4000..=5200).contains(&expired.at_ms), "{}", expired.at_ms);
     let last = events
@@ -300,16 +419,36 @@ fn a_member_whose_session_times_out_is_removed_and_the_group_reassigned() {
         })
         .unwrap();
     assert_eq!(last.iter().map(|a| a.0).collect::<Vec<_>>(), [0, 1]);
-    assert_eq!(last[0].1.len() + last[1].1.len(), 2, "two members share the two partitions");
+    assert_eq!(
+        last[0].1.len() + last[1].1.len(),
+        2,
+        "two members share the two partitions"
+    );
 }
 
 #[test]
 fn share_inputs_are_checked() {
     let doc = base(1, 0, 0.0, 1, json!({}));
     let mut sim = Sim::from_json(&doc.to_string()).unwrap();
-    let e = sim.handle(0, Input::CrashShareConsumer { share_group: 1, member: 0 }).unwrap_err();
+    let e = sim
+        .handle(
+            0,
+            Input::CrashShareConsumer {
+                share_group: 1,
+                member: 0,
+            },
+        )
+        .unwrap_err();
     assert_eq!(e.path, "input.share_group");
-    let e = sim.handle(0, Input::ResumeShareConsumer { share_group: 0, member: 0 }).unwrap_err();
+    let e = sim
+        .handle(
+            0,
+            Input::ResumeShareConsumer {
+                share_group: 0,
+                member: 0,
+            },
+        )
+        .unwrap_err();
     assert_eq!(e.path, "input.member");
     let mut bad = doc.clone();
     bad["share_groups"][0]["group.share.delivery.count.limit"] = json!(1);
@@ -334,10 +473,16 @@ impl Rng {
 }
 
 fn seeds() -> Vec<u64> {
-    if let Some(s) = std::env::var("MAILROOM_SEED").ok().and_then(|v| v.parse().ok()) {
+    if let Some(s) = std::env::var("MAILROOM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         return vec![s];
     }
-    let n = std::env::var("MAILROOM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let n = std::env::var("MAILROOM_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
     (1..=n).collect()
 }
 
@@ -358,7 +503,13 @@ fn check_seed(seed: u64) -> Result<(), String> {
         share["poison"] = json!([{"topic": "jobs", "partition": 0, "offset": r.below(records)}]);
         share["poison_ack"] = json!(if r.below(2) == 0 { "release" } else { "reject" });
     }
-    let doc = base(partitions, records, 20.0 + r.below(200) as f64, consumers, share);
+    let doc = base(
+        partitions,
+        records,
+        20.0 + r.below(200) as f64,
+        consumers,
+        share,
+    );
     let mut sim = Sim::from_json(&doc.to_string()).map_err(|e| e.to_string())?;
     let mut holder: BTreeMap<(u32, u32, u64), u32> = BTreeMap::new();
     let mut accepted: BTreeSet<(u32, u32, u64)> = BTreeSet::new();
@@ -372,11 +523,26 @@ fn check_seed(seed: u64) -> Result<(), String> {
             let m = r.below(u64::from(members)) as u32;
             let input = match r.below(6) {
                 0 => Input::AddShareConsumer { share_group: 0 },
-                1 => Input::CrashShareConsumer { share_group: 0, member: m },
-                2 => Input::RestartShareConsumer { share_group: 0, member: m },
-                3 => Input::PauseShareConsumer { share_group: 0, member: m },
-                4 => Input::ResumeShareConsumer { share_group: 0, member: m },
-                _ => Input::LeaveShareGroup { share_group: 0, member: m },
+                1 => Input::CrashShareConsumer {
+                    share_group: 0,
+                    member: m,
+                },
+                2 => Input::RestartShareConsumer {
+                    share_group: 0,
+                    member: m,
+                },
+                3 => Input::PauseShareConsumer {
+                    share_group: 0,
+                    member: m,
+                },
+                4 => Input::ResumeShareConsumer {
+                    share_group: 0,
+                    member: m,
+                },
+                _ => Input::LeaveShareGroup {
+                    share_group: 0,
+                    member: m,
+                },
             };
             if sim.handle(t, input.clone()).is_ok() {
                 applied.push((t, input));
@@ -386,21 +552,46 @@ fn check_seed(seed: u64) -> Result<(), String> {
         }
         for e in sim.drain_events() {
             match e.event {
-                Event::ShareRecordAcquired { member, topic, partition, offset, .. } => {
+                Event::ShareRecordAcquired {
+                    member,
+                    topic,
+                    partition,
+                    offset,
+                    ..
+                } => {
                     if let Some(h) = holder.insert((topic, partition, offset), member) {
-                        return Err(format!("{offset} acquired by {member} while {h} holds it at {}", e.at_ms));
+                        return Err(format!(
+                            "{offset} acquired by {member} while {h} holds it at {}",
+                            e.at_ms
+                        ));
                     }
                 }
-                Event::ShareRecordAcknowledged { topic, partition, offset, ack, .. } => {
+                Event::ShareRecordAcknowledged {
+                    topic,
+                    partition,
+                    offset,
+                    ack,
+                    ..
+                } => {
                     holder.remove(&(topic, partition, offset));
                     if ack == AckType::Accept {
                         accepted.insert((topic, partition, offset));
                     }
                 }
-                Event::ShareRecordReleased { topic, partition, offset, .. } => {
+                Event::ShareRecordReleased {
+                    topic,
+                    partition,
+                    offset,
+                    ..
+                } => {
                     holder.remove(&(topic, partition, offset));
                 }
-                Event::ShareRecordArchived { topic, partition, offset, .. } => {
+                Event::ShareRecordArchived {
+                    topic,
+                    partition,
+                    offset,
+                    ..
+                } => {
                     holder.remove(&(topic, partition, offset));
                     archived.insert((topic, partition, offset));
                 }
@@ -410,16 +601,39 @@ fn check_seed(seed: u64) -> Result<(), String> {
     }
     // Let every member that is still paused go on, and everything settle.
     for m in 0..sim.share_member_processed(0).len() as u32 {
-        let _ = sim.handle(t, Input::ResumeShareConsumer { share_group: 0, member: m });
-        let _ = sim.handle(t, Input::RestartShareConsumer { share_group: 0, member: m });
+        let _ = sim.handle(
+            t,
+            Input::ResumeShareConsumer {
+                share_group: 0,
+                member: m,
+            },
+        );
+        let _ = sim.handle(
+            t,
+            Input::RestartShareConsumer {
+                share_group: 0,
+                member: m,
+            },
+        );
     }
     sim.advance(t + 60_000);
     for e in sim.drain_events() {
         match e.event {
-            Event::ShareRecordAcknowledged { topic, partition, offset, ack: AckType::Accept, .. } => {
+            Event::ShareRecordAcknowledged {
+                topic,
+                partition,
+                offset,
+                ack: AckType::Accept,
+                ..
+            } => {
                 accepted.insert((topic, partition, offset));
             }
-            Event::ShareRecordArchived { topic, partition, offset, .. } => {
+            Event::ShareRecordArchived {
+                topic,
+                partition,
+                offset,
+                ..
+            } => {
                 archived.insert((topic, partition, offset));
             }
             _ => {}
@@ -434,11 +648,16 @@ fn check_seed(seed: u64) -> Result<(), String> {
         for o in 0..end {
             let k = (0, p, o);
             if !(accepted.contains(&k) || archived.contains(&k)) {
-                return Err(format!("partition {p} offset {o} neither processed nor archived"));
+                return Err(format!(
+                    "partition {p} offset {o} neither processed nor archived"
+                ));
             }
         }
         if sim.share_offsets(0, (0, p)) != Some((end, end)) {
-            return Err(format!("partition {p} not drained: {:?} of {end}", sim.share_offsets(0, (0, p))));
+            return Err(format!(
+                "partition {p} not drained: {:?} of {end}",
+                sim.share_offsets(0, (0, p))
+            ));
         }
     }
     if st.processed < st.acknowledged {

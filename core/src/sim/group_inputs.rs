@@ -8,7 +8,11 @@ use super::Sim;
 
 impl Sim {
     /// `SetStrategy` names client-side assignors, which a KIP-848 group does not have.
-    pub(super) fn check_not_consumer_protocol(&self, g: u32, path: &str) -> Result<(), ScenarioError> {
+    pub(super) fn check_not_consumer_protocol(
+        &self,
+        g: u32,
+        path: &str,
+    ) -> Result<(), ScenarioError> {
         if self.is_kip848(g) {
             return Err(ScenarioError::new(
                 format!("{path}.group"),
@@ -20,7 +24,8 @@ impl Sim {
 
     /// Checks a KIP-848 or share-group input against the current model.
     pub(super) fn check_group_input(&self, input: &Input, path: &str) -> Result<(), ScenarioError> {
-        let refuse = |field: &str, why: String| Err(ScenarioError::new(format!("{path}.{field}"), why));
+        let refuse =
+            |field: &str, why: String| Err(ScenarioError::new(format!("{path}.{field}"), why));
         let share = |g: u32| {
             self.share_groups.get(g as usize).ok_or_else(|| {
                 ScenarioError::new(
@@ -62,7 +67,10 @@ impl Sim {
                 let Some(c) = grp.slots.get(*member as usize) else {
                     return refuse(
                         "member",
-                        format!("no consumer slot {member} in group {group} (there are {})", grp.slots.len()),
+                        format!(
+                            "no consumer slot {member} in group {group} (there are {})",
+                            grp.slots.len()
+                        ),
                     );
                 };
                 if !c.alive {
@@ -86,26 +94,50 @@ impl Sim {
                 }
                 Ok(())
             }
-            Input::CrashShareConsumer { share_group, member }
-            | Input::LeaveShareGroup { share_group, member }
-            | Input::PauseShareConsumer { share_group, member } => {
+            Input::CrashShareConsumer {
+                share_group,
+                member,
+            }
+            | Input::LeaveShareGroup {
+                share_group,
+                member,
+            }
+            | Input::PauseShareConsumer {
+                share_group,
+                member,
+            } => {
                 let m = share_member(*share_group, *member)?;
                 if !m.alive {
-                    return refuse("member", format!("share-consumer-{} is not running", member + 1));
+                    return refuse(
+                        "member",
+                        format!("share-consumer-{} is not running", member + 1),
+                    );
                 }
                 if matches!(input, Input::PauseShareConsumer { .. }) && m.paused {
-                    return refuse("member", format!("share-consumer-{} is already paused", member + 1));
+                    return refuse(
+                        "member",
+                        format!("share-consumer-{} is already paused", member + 1),
+                    );
                 }
                 Ok(())
             }
-            Input::ResumeShareConsumer { share_group, member } => {
+            Input::ResumeShareConsumer {
+                share_group,
+                member,
+            } => {
                 let m = share_member(*share_group, *member)?;
                 if !m.alive || !m.paused {
-                    return refuse("member", format!("share-consumer-{} is not paused", member + 1));
+                    return refuse(
+                        "member",
+                        format!("share-consumer-{} is not paused", member + 1),
+                    );
                 }
                 Ok(())
             }
-            Input::RestartShareConsumer { share_group, member } => {
+            Input::RestartShareConsumer {
+                share_group,
+                member,
+            } => {
                 if share_member(*share_group, *member)?.alive {
                     return refuse(
                         "member",
@@ -127,21 +159,26 @@ impl Sim {
                 topics,
             } => self.k848_change_subscription(group, member, topics),
             Input::AddShareConsumer { share_group } => self.add_share_consumer(share_group),
-            Input::CrashShareConsumer { share_group, member } => {
-                self.crash_share_consumer(share_group, member)
-            }
-            Input::RestartShareConsumer { share_group, member } => {
-                self.start_share_consumer(share_group, member)
-            }
-            Input::LeaveShareGroup { share_group, member } => {
-                self.leave_share_group(share_group, member)
-            }
-            Input::PauseShareConsumer { share_group, member } => {
-                self.pause_share_consumer(share_group, member)
-            }
-            Input::ResumeShareConsumer { share_group, member } => {
-                self.resume_share_consumer(share_group, member)
-            }
+            Input::CrashShareConsumer {
+                share_group,
+                member,
+            } => self.crash_share_consumer(share_group, member),
+            Input::RestartShareConsumer {
+                share_group,
+                member,
+            } => self.start_share_consumer(share_group, member),
+            Input::LeaveShareGroup {
+                share_group,
+                member,
+            } => self.leave_share_group(share_group, member),
+            Input::PauseShareConsumer {
+                share_group,
+                member,
+            } => self.pause_share_consumer(share_group, member),
+            Input::ResumeShareConsumer {
+                share_group,
+                member,
+            } => self.resume_share_consumer(share_group, member),
             _ => {}
         }
     }

@@ -97,7 +97,11 @@ pub struct SharePartitionView {
 
 fn member_state(m: &super::share_group::ShareMember) -> (&'static str, f64) {
     if !m.alive {
-        return if m.left { ("left", 5.0) } else { ("crashed", 4.0) };
+        return if m.left {
+            ("left", 5.0)
+        } else {
+            ("crashed", 4.0)
+        };
     }
     if m.paused {
         return ("paused", 3.0);
@@ -133,8 +137,7 @@ impl Sim {
             row[KG_PROTOCOL] = if grp.kip848.is_some() { 1.0 } else { 0.0 };
             row[KG_PAUSED_MEMBERS] = grp.paused_members as f64;
             for s in 0..grp.slots.len() {
-                frame.kip848_members[(base + s) * KM_STRIDE + KM_PROTOCOL] =
-                    row[KG_PROTOCOL];
+                frame.kip848_members[(base + s) * KM_STRIDE + KM_PROTOCOL] = row[KG_PROTOCOL];
             }
             if let Some(k) = &grp.kip848 {
                 let row = &mut frame.kip848_groups[gi * KG_STRIDE..];
@@ -149,8 +152,11 @@ impl Sim {
                         ReconcileState::UnreleasedPartitions => 2.0,
                     };
                     row[KM_PENDING_REVOKE] = m.pending_revocation.len() as f64;
-                    row[KM_UNRELEASED] =
-                        m.target.iter().filter(|tp| !m.assigned.contains(tp)).count() as f64;
+                    row[KM_UNRELEASED] = m
+                        .target
+                        .iter()
+                        .filter(|tp| !m.assigned.contains(tp))
+                        .count() as f64;
                 }
             }
             base += grp.slots.len();
@@ -272,7 +278,9 @@ impl Sim {
 
     /// Times a live member of group `g` stopped processing all its partitions for a rebalance.
     pub fn paused_members(&self, g: u32) -> u64 {
-        self.groups.get(g as usize).map_or(0, |grp| grp.paused_members)
+        self.groups
+            .get(g as usize)
+            .map_or(0, |grp| grp.paused_members)
     }
 
     /// Every share group as the page draws it.
@@ -304,25 +312,28 @@ impl Sim {
                     .topics
                     .iter()
                     .flat_map(|&t| {
-                        g.parts[t as usize].iter().enumerate().map(move |(p, part)| {
-                            let sp = &part.sp;
-                            SharePartitionView {
-                                topic: t,
-                                partition: p as u32,
-                                start_offset: sp.spso(),
-                                end_offset: sp.speo(),
-                                acquired: sp.acquired_count(),
-                                available: sp.available_count(),
-                                max_delivery_count: sp.max_delivery_count(),
-                                records: (0..sp.in_flight().min(SR_RECORDS) as u64)
-                                    .filter_map(|i| {
-                                        let o = sp.spso() + i;
-                                        sp.record(o).map(|(s, d, h, u)| (o, s, d, h, u))
-                                    })
-                                    .collect(),
-                                ledger: sp.ledger,
-                            }
-                        })
+                        g.parts[t as usize]
+                            .iter()
+                            .enumerate()
+                            .map(move |(p, part)| {
+                                let sp = &part.sp;
+                                SharePartitionView {
+                                    topic: t,
+                                    partition: p as u32,
+                                    start_offset: sp.spso(),
+                                    end_offset: sp.speo(),
+                                    acquired: sp.acquired_count(),
+                                    available: sp.available_count(),
+                                    max_delivery_count: sp.max_delivery_count(),
+                                    records: (0..sp.in_flight().min(SR_RECORDS) as u64)
+                                        .filter_map(|i| {
+                                            let o = sp.spso() + i;
+                                            sp.record(o).map(|(s, d, h, u)| (o, s, d, h, u))
+                                        })
+                                        .collect(),
+                                    ledger: sp.ledger,
+                                }
+                            })
                     })
                     .collect(),
                 stats,

@@ -292,8 +292,11 @@ impl Sim {
             slot: s,
             inc: c.inc,
         };
-        let (member_id, instance_id, owned) =
-            (c.member_id.clone(), c.instance_id.clone(), c.assigned.clone());
+        let (member_id, instance_id, owned) = (
+            c.member_id.clone(),
+            c.instance_id.clone(),
+            c.assigned.clone(),
+        );
         let cl = self.client(g, s);
         cl.hb_in_flight = epoch >= 0;
         cl.ack_needed = false;
@@ -455,7 +458,11 @@ impl Sim {
                 partitions: revoked,
             });
         }
-        if had && self.groups[g as usize].slots[s as usize].assigned.is_empty() {
+        if had
+            && self.groups[g as usize].slots[s as usize]
+                .assigned
+                .is_empty()
+        {
             self.groups[g as usize].paused_members += 1;
         }
         for &tp in &added {
@@ -484,8 +491,10 @@ impl Sim {
 
     fn k848_respond(&mut self, to: Endpoint, result: Result<(i32, Vec<Tp>), HbError>) {
         let at = self.now_ms + self.latency_ms();
-        self.timers
-            .at(at, Timer::Kip848(K848Timer::HeartbeatResponse { to, result }));
+        self.timers.at(
+            at,
+            Timer::Kip848(K848Timer::HeartbeatResponse { to, result }),
+        );
     }
 
     /// Kafka's `consumerGroupHeartbeat`.
@@ -706,7 +715,8 @@ impl Sim {
                 if changed {
                     self.client(g, s).pending = Some(assigned);
                     self.wake(g, s);
-                } else if self.client(g, s).pending.take().is_some() || self.client(g, s).ack_needed {
+                } else if self.client(g, s).pending.take().is_some() || self.client(g, s).ack_needed
+                {
                     self.k848_send(g, s, epoch);
                 }
                 let c = &self.groups[g as usize].slots[s as usize];
@@ -727,8 +737,10 @@ impl Sim {
         let m = &self.k(g).members[i];
         if m.session_deadline_ms > now {
             let at = m.session_deadline_ms;
-            self.timers
-                .at(at, Timer::Kip848(K848Timer::SessionCheck { group: g, serial }));
+            self.timers.at(
+                at,
+                Timer::Kip848(K848Timer::SessionCheck { group: g, serial }),
+            );
             return;
         }
         let slot = m.slot;
@@ -771,7 +783,11 @@ impl Sim {
     }
 
     /// Offset commits in a KIP-848 group: any current member may commit.
-    pub(super) fn k848_validate_commit(&mut self, g: u32, member_id: &str) -> Result<(), ProtoError> {
+    pub(super) fn k848_validate_commit(
+        &mut self,
+        g: u32,
+        member_id: &str,
+    ) -> Result<(), ProtoError> {
         if self
             .k(g)
             .members

@@ -12,8 +12,8 @@ mod group_inputs;
 mod group_view;
 mod kip848;
 mod producer;
-mod share_group;
 pub(crate) mod protocol;
+mod share_group;
 pub(crate) mod timer;
 mod txn;
 mod view;
@@ -30,7 +30,9 @@ use coordinator::Coordinator;
 use producer::Producer;
 use timer::{Timer, Timers};
 
-pub use group_view::{Kip848MemberView, Kip848View, ShareGroupView, ShareMemberView, SharePartitionView};
+pub use group_view::{
+    Kip848MemberView, Kip848View, ShareGroupView, ShareMemberView, SharePartitionView,
+};
 pub use share_group::ShareGroupStats;
 pub use view::GroupStats;
 
@@ -194,8 +196,7 @@ impl Sim {
                     output_topic: g.output_topic.as_deref().map(topic_index),
                     offsets_partition: offsets_partition_for(&g.group_id),
                     paused_members: 0,
-                    kip848: (g.group_protocol
-                        == crate::group_protocols::GroupProtocol::Consumer)
+                    kip848: (g.group_protocol == crate::group_protocols::GroupProtocol::Consumer)
                         .then(kip848::Kip848::default),
                 }
             })

@@ -169,7 +169,12 @@ pub struct ShareGroupStats {
 
 impl ShareGroup {
     pub(crate) fn new(cfg: &ShareGroupConfig, topic_names: &[String], seed: u64, i: usize) -> Self {
-        let index = |name: &str| topic_names.iter().position(|t| t == name).expect("validated") as u32;
+        let index = |name: &str| {
+            topic_names
+                .iter()
+                .position(|t| t == name)
+                .expect("validated") as u32
+        };
         let mut topics: Vec<u32> = cfg.topics.iter().map(|t| index(t)).collect();
         topics.sort_by(|a, b| topic_names[*a as usize].cmp(&topic_names[*b as usize]));
         topics.dedup();
@@ -408,8 +413,12 @@ impl Sim {
     pub(super) fn share_fire(&mut self, t: ShareTimer) {
         match t {
             ShareTimer::Heartbeat { to } => self.share_heartbeat_tick(to),
-            ShareTimer::HeartbeatArrives { from, epoch } => self.share_heartbeat_arrives(from, epoch),
-            ShareTimer::HeartbeatResponse { to, answer } => self.share_heartbeat_response(to, answer),
+            ShareTimer::HeartbeatArrives { from, epoch } => {
+                self.share_heartbeat_arrives(from, epoch)
+            }
+            ShareTimer::HeartbeatResponse { to, answer } => {
+                self.share_heartbeat_response(to, answer)
+            }
             ShareTimer::SessionCheck {
                 share_group,
                 serial,
@@ -456,7 +465,8 @@ impl Sim {
         let g = from.group;
         let now = self.now_ms;
         let session = self.sg(g).cfg.session_timeout_ms;
-        let known = self.sg(g)
+        let known = self
+            .sg(g)
             .coord
             .iter()
             .position(|c| c.slot == from.slot && c.inc == from.inc);
@@ -489,7 +499,13 @@ impl Sim {
             }
             (_, None) => {
                 let at = now + self.latency_ms();
-                self.share_at(at, ShareTimer::HeartbeatResponse { to: from, answer: None });
+                self.share_at(
+                    at,
+                    ShareTimer::HeartbeatResponse {
+                        to: from,
+                        answer: None,
+                    },
+                );
                 return;
             }
             (_, Some(_)) => {}
@@ -593,7 +609,13 @@ impl Sim {
                     .sp
                     .release_holder(holder, |o, d, x| freed.push((o, d, x)));
                 if !freed.is_empty() {
-                    self.share_report_releases(g, holder.0, (t, p), &freed, ReleaseCause::MemberGone);
+                    self.share_report_releases(
+                        g,
+                        holder.0,
+                        (t, p),
+                        &freed,
+                        ReleaseCause::MemberGone,
+                    );
                     self.share_wake_parked(g, (t, p));
                 }
             }

@@ -340,7 +340,11 @@ impl Sim {
             producers,
             group_protocols: self.groups.iter().map(|g| g.cfg.group_protocol).collect(),
             share_groups: self.share_group_layouts(),
-            total_share_members: self.share_groups.iter().map(|g| g.members.len() as u32).sum(),
+            total_share_members: self
+                .share_groups
+                .iter()
+                .map(|g| g.members.len() as u32)
+                .sum(),
         }
     }
 

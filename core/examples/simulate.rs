@@ -88,12 +88,16 @@ fn main() {
             g
         })
         .collect();
-    let out = serde_json::json!({
+    let mut out = serde_json::json!({
         "groups": groups,
         "events": hasher.count(),
         "event_hash": hasher.hex(),
         "end_ms": until,
         "wall_ms": started.elapsed().as_millis() as u64,
     });
+    if !sim.share_stats().is_empty() {
+        // Share groups (KIP-932): processed, redeliveries, archived, lost (must be 0).
+        out["share_groups"] = serde_json::json!(sim.share_stats());
+    }
     println!("{out}");
 }

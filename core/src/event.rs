@@ -415,6 +415,183 @@ pub enum Event {
         /// Why, naming the field.
         reason: String,
     },
+    /// KIP-848: the group coordinator computed a new target assignment for `group_epoch`
+    /// (with `group.remote.assignor`), after a member joined, left, was fenced or changed its
+    /// subscription, or partitions were added.
+    TargetAssignmentComputed {
+        /// Group index.
+        group: u32,
+        /// The group epoch (= the target assignment epoch).
+        group_epoch: i32,
+        /// Target partitions per member slot.
+        assignment: Vec<(u32, Vec<Tp>)>,
+    },
+    /// KIP-848: the coordinator moved a member on (Kafka's `CurrentAssignmentBuilder`): its
+    /// member epoch and reconciliation state now.
+    MemberReconciled {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Member epoch.
+        member_epoch: i32,
+        /// Stable, or what it waits for.
+        state: ReconcileState,
+        /// Partitions the member must revoke before it may have new ones.
+        pending_revocation: u32,
+        /// Partitions in its target that another member has not released yet.
+        unreleased: u32,
+    },
+    /// KIP-932: a share group's member set changed and the `SimpleAssignor` ran.
+    ShareAssignmentComputed {
+        /// Share group index.
+        share_group: u32,
+        /// Group epoch.
+        group_epoch: i32,
+        /// Partitions per share consumer slot (a partition may be listed for several).
+        assignment: Vec<(u32, Vec<Tp>)>,
+    },
+    /// A share consumer started, crashed, paused, resumed, left or was fenced.
+    ShareMemberChanged {
+        /// Share group index.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+        /// What happened.
+        change: ShareMemberChange,
+    },
+    /// KIP-932: a share fetch acquired a record for a member (locked until `lock_until_ms`).
+    ShareRecordAcquired {
+        /// Share group index.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset.
+        offset: u64,
+        /// Deliveries so far, this one included.
+        delivery_count: u16,
+        /// When the lock runs out.
+        lock_until_ms: u64,
+    },
+    /// A member acknowledged a record it held.
+    ShareRecordAcknowledged {
+        /// Share group index.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset.
+        offset: u64,
+        /// ACCEPT, RELEASE or REJECT.
+        ack: crate::share::AckType,
+    },
+    /// A record became AVAILABLE again and will be delivered again.
+    ShareRecordReleased {
+        /// Share group index.
+        share_group: u32,
+        /// Slot of the member that held it.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset.
+        offset: u64,
+        /// Deliveries so far.
+        delivery_count: u16,
+        /// Why.
+        cause: ReleaseCause,
+    },
+    /// A record was archived: rejected, or its last allowed delivery failed.
+    ShareRecordArchived {
+        /// Share group index.
+        share_group: u32,
+        /// Slot of the member that held it last.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset.
+        offset: u64,
+        /// Deliveries it had.
+        delivery_count: u16,
+        /// Why.
+        cause: ReleaseCause,
+    },
+    /// A share acknowledgement was refused (`INVALID_RECORD_STATE`): the member's lock had run
+    /// out, so the record is someone else's (or finished) now.
+    ShareAckRefused {
+        /// Share group index.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset.
+        offset: u64,
+    },
+    /// Retention deleted records of a share-partition before they were finished: lost.
+    ShareRecordsLost {
+        /// Share group index.
+        share_group: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// How many.
+        count: u64,
+    },
+}
+
+/// A KIP-848 member's reconciliation state (Kafka's `MemberState` in the group coordinator).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum ReconcileState {
+    /// Has its target assignment at the group's epoch.
+    Stable,
+    /// Must revoke partitions first (`UNREVOKED_PARTITIONS`).
+    UnrevokedPartitions,
+    /// Waits for partitions other members have not released yet (`UNRELEASED_PARTITIONS`).
+    UnreleasedPartitions,
+}
+
+/// What happened to a share consumer.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum ShareMemberChange {
+    /// Process started (joins with member epoch 0).
+    Started,
+    /// Process killed.
+    Crashed,
+    /// Poll loop paused.
+    Paused,
+    /// Poll loop resumed.
+    Resumed,
+    /// Closed and left the group.
+    Left,
+    /// Removed by the coordinator after `group.share.session.timeout.ms` without heartbeats.
+    SessionExpired,
+}
+
+/// Why a share record stopped being acquired without being accepted.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum ReleaseCause {
+    /// The member acknowledged RELEASE.
+    Released,
+    /// The member acknowledged REJECT.
+    Rejected,
+    /// The lock ran out (`group.share.record.lock.duration.ms`).
+    LockExpired,
+    /// The member left or was fenced, releasing its locks.
+    MemberGone,
 }
 
 impl Event {
@@ -432,6 +609,10 @@ impl Event {
                 | Event::RecordsProcessed { .. }
                 | Event::OffsetCommitted { .. }
                 | Event::ConsumerStateChanged { .. }
+                | Event::ShareRecordAcquired { .. }
+                | Event::ShareRecordAcknowledged { .. }
+                | Event::ShareRecordReleased { .. }
+                | Event::ShareAckRefused { .. }
         )
     }
 }

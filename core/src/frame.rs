@@ -91,6 +91,96 @@ pub const PR_PRODUCED: usize = 1;
 /// The partition (within its topic) the sticky partitioner is filling, or -1.
 pub const PR_STICKY: usize = 2;
 
+/// KIP-848 view per member (same rows as `members`): `frame.kip848_members`.
+pub const KM_STRIDE: usize = 5;
+/// 1 if its group speaks `group.protocol=consumer`, else 0 (the other fields are then -1).
+pub const KM_PROTOCOL: usize = 0;
+/// Member epoch as the coordinator knows it (-1 not a member, -2 static member away).
+pub const KM_EPOCH: usize = 1;
+/// [`crate::event::ReconcileState`] index (Stable = 0, UnrevokedPartitions = 1,
+/// UnreleasedPartitions = 2), or -1.
+pub const KM_STATE: usize = 2;
+/// Partitions it must revoke before it gets more.
+pub const KM_PENDING_REVOKE: usize = 3;
+/// Partitions of its target another member still holds.
+pub const KM_UNRELEASED: usize = 4;
+
+/// KIP-848 view per group: `frame.kip848_groups`.
+pub const KG_STRIDE: usize = 4;
+/// 1 for `group.protocol=consumer`, else 0.
+pub const KG_PROTOCOL: usize = 0;
+/// Group epoch (-1 for classic groups).
+pub const KG_GROUP_EPOCH: usize = 1;
+/// Target assignment epoch (-1 for classic groups).
+pub const KG_TARGET_EPOCH: usize = 2;
+/// Times a live member stopped processing all its partitions for a rebalance (any protocol).
+pub const KG_PAUSED_MEMBERS: usize = 3;
+
+/// Per share group × partition, at `(share_group * total_partitions + partition_index) *
+/// SP_STRIDE`: `frame.share_parts` (KIP-932 share-partitions).
+pub const SP_STRIDE: usize = 9;
+/// 1 if the share group subscribes to the partition (the other fields are then ≥ 0).
+pub const SP_SUBSCRIBED: usize = 0;
+/// Share-partition start offset (SPSO).
+pub const SP_START: usize = 1;
+/// Share-partition end offset (SPEO).
+pub const SP_END: usize = 2;
+/// Records acquired (locked) now.
+pub const SP_ACQUIRED: usize = 3;
+/// In-flight records available for redelivery now.
+pub const SP_AVAILABLE: usize = 4;
+/// Records archived so far.
+pub const SP_ARCHIVED: usize = 5;
+/// Highest delivery count among in-flight records.
+pub const SP_MAX_DELIVERY: usize = 6;
+/// Records accepted so far.
+pub const SP_ACKNOWLEDGED: usize = 7;
+/// Deliveries beyond a record's first so far.
+pub const SP_REDELIVERIES: usize = 8;
+
+/// Per share consumer, at `(share_member_base(share_group) + slot) * SM_STRIDE`:
+/// `frame.share_members`.
+pub const SM_STRIDE: usize = 8;
+/// 0 idle, 1 fetching, 2 processing, 3 paused, 4 crashed, 5 left.
+pub const SM_STATE: usize = 0;
+/// Member epoch.
+pub const SM_EPOCH: usize = 1;
+/// Partitions it reads (shared with others).
+pub const SM_ASSIGNED: usize = 2;
+/// Records it processed in its lifetime.
+pub const SM_PROCESSED: usize = 3;
+/// Records left in its batch.
+pub const SM_PENDING: usize = 4;
+/// Global partition index of the record it is processing, or -1.
+pub const SM_PROC_PARTITION: usize = 5;
+/// Offset of that record, or -1.
+pub const SM_PROC_OFFSET: usize = 6;
+/// Delivery count of that record, or -1.
+pub const SM_PROC_DELIVERY: usize = 7;
+
+/// Per share group: `frame.share_groups`.
+pub const SG_STRIDE: usize = 6;
+/// Group epoch.
+pub const SG_EPOCH: usize = 0;
+/// Successful processings.
+pub const SG_PROCESSED: usize = 1;
+/// Redeliveries.
+pub const SG_REDELIVERIES: usize = 2;
+/// Archived records.
+pub const SG_ARCHIVED: usize = 3;
+/// Lost records (0).
+pub const SG_LOST: usize = 4;
+/// Accepted records.
+pub const SG_ACKNOWLEDGED: usize = 5;
+
+/// In-flight records sampled per share-partition, from the SPSO on.
+pub const SR_RECORDS: usize = 32;
+/// One share-partition's sample, at `(share_group * total_partitions + partition_index) *
+/// SR_STRIDE` in `frame.share_records`, for the requested partitions only: `[spso, count,
+/// then per record: state (RecordState index: Available 0, Acquired 1, Acknowledged 2,
+/// Archived 3), delivery count, holder slot or -1, lock deadline ms or -1]`.
+pub const SR_STRIDE: usize = 2 + 4 * SR_RECORDS;
+
 /// Newest records per partition: `[base_offset, count, key_0 … key_63, kind_0 … kind_63]`.
 pub const TAIL_KEYS: usize = crate::log::RECENT_KEYS;
 /// Stride of one partition's tail.
@@ -190,6 +280,18 @@ pub struct Frame {
     /// Scratch for reading a log's tail.
     pub(crate) tail_keys: Vec<u32>,
     pub(crate) tail_kinds: Vec<u8>,
+    /// `KM_STRIDE` per member (KIP-848 view).
+    pub kip848_members: Vec<f64>,
+    /// `KG_STRIDE` per group (KIP-848 view).
+    pub kip848_groups: Vec<f64>,
+    /// `SP_STRIDE` per share group × partition.
+    pub share_parts: Vec<f64>,
+    /// `SM_STRIDE` per share consumer.
+    pub share_members: Vec<f64>,
+    /// `SG_STRIDE` per share group.
+    pub share_groups: Vec<f64>,
+    /// `SR_STRIDE` per share group × partition; only the requested range is filled.
+    pub share_records: Vec<f64>,
 }
 
 /// One topic in a [`Layout`].
@@ -249,6 +351,31 @@ pub struct Layout {
     pub total_members: u32,
     /// Producers in scenario order.
     pub producers: Vec<ProducerLayout>,
+    /// `group.protocol` of each group, in scenario order.
+    pub group_protocols: Vec<crate::group_protocols::GroupProtocol>,
+    /// Share groups in scenario order.
+    pub share_groups: Vec<ShareGroupLayout>,
+    /// Share consumers over all share groups.
+    pub total_share_members: u32,
+}
+
+/// One share group in a [`Layout`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ShareGroupLayout {
+    /// `group.id`.
+    pub id: String,
+    /// Index of its slot 0 among all share consumers.
+    pub member_base: u32,
+    /// Member names by slot.
+    pub members: Vec<String>,
+    /// Subscribed topic indices.
+    pub topics: Vec<u32>,
+    /// `share.acknowledgement.mode`.
+    pub ack_mode: crate::group_protocols::AckMode,
+    /// `group.share.delivery.count.limit`.
+    pub delivery_count_limit: u32,
+    /// `group.share.record.lock.duration.ms`.
+    pub lock_duration_ms: u64,
 }
 
 /// Every stride and field offset, by name, for a binding to hand to JS.
@@ -295,6 +422,45 @@ pub fn layout_constants() -> Vec<(&'static str, usize)> {
         ("TAIL_STRIDE", TAIL_STRIDE),
         ("ENVELOPE_STRIDE", ENVELOPE_STRIDE),
         ("ENVELOPE_RING", ENVELOPE_RING),
+        ("KM_STRIDE", KM_STRIDE),
+        ("KM_PROTOCOL", KM_PROTOCOL),
+        ("KM_EPOCH", KM_EPOCH),
+        ("KM_STATE", KM_STATE),
+        ("KM_PENDING_REVOKE", KM_PENDING_REVOKE),
+        ("KM_UNRELEASED", KM_UNRELEASED),
+        ("KG_STRIDE", KG_STRIDE),
+        ("KG_PROTOCOL", KG_PROTOCOL),
+        ("KG_GROUP_EPOCH", KG_GROUP_EPOCH),
+        ("KG_TARGET_EPOCH", KG_TARGET_EPOCH),
+        ("KG_PAUSED_MEMBERS", KG_PAUSED_MEMBERS),
+        ("SP_STRIDE", SP_STRIDE),
+        ("SP_SUBSCRIBED", SP_SUBSCRIBED),
+        ("SP_START", SP_START),
+        ("SP_END", SP_END),
+        ("SP_ACQUIRED", SP_ACQUIRED),
+        ("SP_AVAILABLE", SP_AVAILABLE),
+        ("SP_ARCHIVED", SP_ARCHIVED),
+        ("SP_MAX_DELIVERY", SP_MAX_DELIVERY),
+        ("SP_ACKNOWLEDGED", SP_ACKNOWLEDGED),
+        ("SP_REDELIVERIES", SP_REDELIVERIES),
+        ("SM_STRIDE", SM_STRIDE),
+        ("SM_STATE", SM_STATE),
+        ("SM_EPOCH", SM_EPOCH),
+        ("SM_ASSIGNED", SM_ASSIGNED),
+        ("SM_PROCESSED", SM_PROCESSED),
+        ("SM_PENDING", SM_PENDING),
+        ("SM_PROC_PARTITION", SM_PROC_PARTITION),
+        ("SM_PROC_OFFSET", SM_PROC_OFFSET),
+        ("SM_PROC_DELIVERY", SM_PROC_DELIVERY),
+        ("SG_STRIDE", SG_STRIDE),
+        ("SG_EPOCH", SG_EPOCH),
+        ("SG_PROCESSED", SG_PROCESSED),
+        ("SG_REDELIVERIES", SG_REDELIVERIES),
+        ("SG_ARCHIVED", SG_ARCHIVED),
+        ("SG_LOST", SG_LOST),
+        ("SG_ACKNOWLEDGED", SG_ACKNOWLEDGED),
+        ("SR_RECORDS", SR_RECORDS),
+        ("SR_STRIDE", SR_STRIDE),
     ]
 }
 

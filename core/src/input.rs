@@ -96,6 +96,59 @@ pub enum Input {
         /// New preference list.
         strategies: Vec<Strategy>,
     },
+    /// Change one member's subscription (KIP-848 groups only): `topics` are topic indices,
+    /// each one of the group's `topics`. The member's next heartbeat carries it; the group
+    /// epoch is bumped and the target assignment recomputed.
+    ChangeSubscription {
+        /// Group index.
+        group: u32,
+        /// Consumer slot.
+        member: u32,
+        /// Topic indices the member subscribes to from now on (at least one).
+        topics: Vec<u32>,
+    },
+    /// Start a new share consumer (a new slot) in a share group (KIP-932).
+    AddShareConsumer {
+        /// Index into `share_groups`.
+        share_group: u32,
+    },
+    /// Kill a share consumer: its record locks run out after
+    /// `group.share.record.lock.duration.ms` and the records are delivered again.
+    CrashShareConsumer {
+        /// Index into `share_groups`.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+    },
+    /// Start a crashed or departed share consumer again in its slot.
+    RestartShareConsumer {
+        /// Index into `share_groups`.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+    },
+    /// Close a share consumer: its pending acknowledgements are sent, its other locks
+    /// released, and it leaves the share group.
+    LeaveShareGroup {
+        /// Index into `share_groups`.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+    },
+    /// Stop a share consumer's poll loop (heartbeats go on): its locks run out.
+    PauseShareConsumer {
+        /// Index into `share_groups`.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+    },
+    /// Resume a paused share consumer.
+    ResumeShareConsumer {
+        /// Index into `share_groups`.
+        share_group: u32,
+        /// Share consumer slot.
+        member: u32,
+    },
 }
 
 impl Input {

@@ -25,6 +25,7 @@ pub mod assignor;
 pub mod event;
 pub mod figures;
 pub mod frame;
+pub mod group_protocols;
 pub mod input;
 pub mod ledger;
 pub mod log;
@@ -32,6 +33,7 @@ pub mod partitioner;
 pub mod player;
 pub mod rng;
 pub mod scenario;
+pub mod share;
 mod sim;
 pub mod snapshot;
 mod sort;
@@ -42,7 +44,10 @@ pub use figures::GroupFigures;
 pub use input::{CrashPoint, Input, TimedInput};
 pub use player::Player;
 pub use scenario::{Scenario, ScenarioError};
-pub use sim::{offsets_partition_for, GroupStats, Sim};
+pub use sim::{
+    offsets_partition_for, GroupStats, Kip848MemberView, Kip848View, ShareGroupStats,
+    ShareGroupView, ShareMemberView, SharePartitionView, Sim,
+};
 pub use snapshot::Snapshot;
 pub use sweep::Sweep;
 

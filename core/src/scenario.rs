@@ -91,6 +91,9 @@ pub struct Scenario {
     /// Inputs applied at fixed simulated times (faults, added consumers, …).
     #[serde(default)]
     pub inputs: Vec<TimedInput>,
+    /// The share groups (KIP-932); see [`crate::group_protocols::ShareGroupConfig`].
+    #[serde(default)]
+    pub share_groups: Vec<crate::group_protocols::ShareGroupConfig>,
 }
 
 /// A topic and its partition count.
@@ -267,6 +270,24 @@ pub struct GroupConfig {
     /// Output topic of the consume-transform-produce loop (needed when `commit` is `transactional`).
     #[serde(default)]
     pub output_topic: Option<String>,
+    /// `group.protocol`: `classic` (JoinGroup/SyncGroup) or `consumer` (KIP-848).
+    #[serde(default, rename = "group.protocol")]
+    pub group_protocol: crate::group_protocols::GroupProtocol,
+    /// `group.remote.assignor`: the broker-side assignor of a KIP-848 group.
+    #[serde(default, rename = "group.remote.assignor")]
+    pub remote_assignor: crate::group_protocols::RemoteAssignor,
+    /// `group.consumer.heartbeat.interval.ms` (KIP-848; the broker tells members).
+    #[serde(
+        default = "crate::group_protocols::defaults::consumer_heartbeat_interval_ms",
+        rename = "group.consumer.heartbeat.interval.ms"
+    )]
+    pub consumer_heartbeat_interval_ms: u64,
+    /// `group.consumer.session.timeout.ms` (KIP-848).
+    #[serde(
+        default = "crate::group_protocols::defaults::consumer_session_timeout_ms",
+        rename = "group.consumer.session.timeout.ms"
+    )]
+    pub consumer_session_timeout_ms: u64,
 }
 
 impl GroupConfig {
@@ -277,7 +298,7 @@ impl GroupConfig {
     }
 }
 
-mod defaults {
+pub(crate) mod defaults {
     use super::*;
     pub fn duration_ms() -> u64 {
         60_000
@@ -359,6 +380,10 @@ pub fn check_rate(rate: f64, path: &str) -> Result<(), ScenarioError> {
         ));
     }
     Ok(())
+}
+
+pub(crate) fn check_name_pub(name: &str, path: &str) -> Result<(), ScenarioError> {
+    check_name(name, path)
 }
 
 fn check_name(name: &str, path: &str) -> Result<(), ScenarioError> {
@@ -627,7 +652,9 @@ impl Scenario {
                 }
                 (None, _) => {}
             }
+            crate::group_protocols::validate_group_protocol(g, &p)?;
         }
+        crate::group_protocols::validate_share_groups(self)?;
         if self.inputs.len() > INPUTS_MAX {
             return Err(ScenarioError::new(
                 "inputs",
@@ -744,8 +771,9 @@ impl Scenario {
                         "must name at least one strategy",
                     ));
                 }
-                Ok(())
+                crate::group_protocols::check_static_input(self, input, path)
             }
+            other => crate::group_protocols::check_static_input(self, other, path),
         }
     }
 }

@@ -20,6 +20,10 @@ pub struct Snapshot {
     pub groups: Vec<GroupView>,
     /// The live rows of the compacted `__consumer_offsets` topic: the latest commit per key.
     pub consumer_offsets: Vec<OffsetsRow>,
+    /// Per group (scenario order): its KIP-848 state, `None` for classic groups.
+    pub kip848: Vec<Option<crate::Kip848View>>,
+    /// Share groups (KIP-932) in scenario order.
+    pub share_groups: Vec<crate::ShareGroupView>,
 }
 
 /// One topic.
@@ -96,6 +100,8 @@ pub struct GroupView {
     pub rebalances: u64,
     /// Largest lag seen on any partition.
     pub max_lag: u64,
+    /// Times a live member stopped processing all its partitions for a rebalance.
+    pub paused_members: u64,
 }
 
 /// One consumer slot.

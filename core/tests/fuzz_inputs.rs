@@ -41,9 +41,23 @@ fn skeleton() -> Value {
              "commit": "after_processing", "auto.commit.interval.ms": 1000, "auto.offset.reset": "earliest",
              "isolation.level": "read_uncommitted", "transaction.timeout.ms": 60000},
             {"group.id": "transformer", "topics": ["orders"], "consumers": 1, "commit": "transactional",
-             "output_topic": "ledger", "isolation.level": "read_committed", "static_membership": true}
+             "output_topic": "ledger", "isolation.level": "read_committed", "static_membership": true},
+            {"group.id": "kip848", "topics": ["orders"], "consumers": 2, "group.protocol": "consumer",
+             "group.remote.assignor": "range", "group.consumer.heartbeat.interval.ms": 500,
+             "group.consumer.session.timeout.ms": 3000}
+        ],
+        "share_groups": [
+            {"group.id": "workers", "topics": ["orders"], "consumers": 3, "share.acknowledgement.mode": "explicit",
+             "group.share.record.lock.duration.ms": 2000, "group.share.delivery.count.limit": 3,
+             "group.share.partition.max.record.locks": 200, "group.share.heartbeat.interval.ms": 500,
+             "group.share.session.timeout.ms": 3000, "share.auto.offset.reset": "earliest",
+             "max.poll.records": 4, "processing_ms": 10,
+             "poison": [{"topic": "orders", "partition": 0, "offset": 3}], "poison_ack": "release"}
         ],
         "inputs": [
+            {"at_ms": 600, "input": {"type": "ChangeSubscription", "group": 2, "member": 0, "topics": [0]}},
+            {"at_ms": 700, "input": {"type": "CrashShareConsumer", "share_group": 0, "member": 1}},
+            {"at_ms": 800, "input": {"type": "AddShareConsumer", "share_group": 0}},
             {"at_ms": 1000, "input": {"type": "CrashConsumer", "group": 0, "member": 0, "at": "after_processing"}},
             {"at_ms": 1500, "input": {"type": "CrashConsumer", "group": 1, "member": 0, "at": "in_transaction"}},
             {"at_ms": 2000, "input": {"type": "RestartConsumer", "group": 0, "member": 0}},
@@ -412,7 +426,7 @@ fn rate() -> impl Strategy<Value = f64> {
 
 /// Inputs with indices a little past what exists (3 groups, 2 producers, 2 topics).
 fn input() -> impl Strategy<Value = Input> {
-    let g = 0u32..5;
+    let g = 0u32..6;
     let m = 0u32..8;
     prop_oneof![
         g.clone().prop_map(|group| Input::AddConsumer { group }),
@@ -421,7 +435,7 @@ fn input() -> impl Strategy<Value = Input> {
         (g.clone(), m.clone()).prop_map(|(group, member)| Input::PauseConsumer { group, member }),
         (g.clone(), m.clone()).prop_map(|(group, member)| Input::ResumeConsumer { group, member }),
         (g.clone(), m.clone()).prop_map(|(group, member)| Input::RestartConsumer { group, member }),
-        (g.clone(), m).prop_map(|(group, member)| Input::LeaveGroup { group, member }),
+        (g.clone(), m.clone()).prop_map(|(group, member)| Input::LeaveGroup { group, member }),
         (0u32..4, rate()).prop_map(|(producer, rate_per_sec)| Input::SetProducerRate {
             producer,
             rate_per_sec
@@ -431,8 +445,36 @@ fn input() -> impl Strategy<Value = Input> {
             prop_oneof![0u32..12, Just(4096), Just(4097), Just(u32::MAX)]
         )
             .prop_map(|(topic, partitions)| Input::AddPartitions { topic, partitions }),
-        (g, prop::collection::vec(assignor(), 0..5))
+        (g.clone(), prop::collection::vec(assignor(), 0..5))
             .prop_map(|(group, strategies)| Input::SetStrategy { group, strategies }),
+        (g, m.clone(), prop::collection::vec(0u32..3, 0..3)).prop_map(|(group, member, topics)| {
+            Input::ChangeSubscription {
+                group,
+                member,
+                topics,
+            }
+        }),
+        (0u32..2).prop_map(|share_group| Input::AddShareConsumer { share_group }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::CrashShareConsumer {
+            share_group,
+            member
+        }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::RestartShareConsumer {
+            share_group,
+            member
+        }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::LeaveShareGroup {
+            share_group,
+            member
+        }),
+        (0u32..2, m.clone()).prop_map(|(share_group, member)| Input::PauseShareConsumer {
+            share_group,
+            member
+        }),
+        (0u32..2, m).prop_map(|(share_group, member)| Input::ResumeShareConsumer {
+            share_group,
+            member
+        }),
     ]
 }
 
@@ -455,7 +497,16 @@ fn small_sim_json() -> Value {
              "transaction.timeout.ms": 1500, "max.poll.records": 3, "processing_ms": 20},
             {"group.id": "audit", "topics": ["ledger", "orders"], "consumers": 1, "commit": "auto",
              "auto.commit.interval.ms": 300, "isolation.level": "read_committed", "group.initial.rebalance.delay.ms": 0,
-             "session.timeout.ms": 1000, "heartbeat.interval.ms": 200}
+             "session.timeout.ms": 1000, "heartbeat.interval.ms": 200},
+            {"group.id": "kip848", "topics": ["ledger", "orders"], "consumers": 2, "group.protocol": "consumer",
+             "group.consumer.heartbeat.interval.ms": 200, "group.consumer.session.timeout.ms": 1000,
+             "static_membership": true, "max.poll.interval.ms": 1000, "max.poll.records": 3, "processing_ms": 20}
+        ],
+        "share_groups": [
+            {"group.id": "workers", "topics": ["orders"], "consumers": 2, "share.acknowledgement.mode": "explicit",
+             "share.auto.offset.reset": "earliest", "group.share.record.lock.duration.ms": 1000,
+             "group.share.heartbeat.interval.ms": 200, "group.share.session.timeout.ms": 1000,
+             "max.poll.records": 3, "processing_ms": 20, "poison": [{"topic": "orders", "partition": 1, "offset": 2}]}
         ]
     })
 }
@@ -475,7 +526,7 @@ proptest! {
                 prop_assert!(!e.reason.is_empty(), "empty reason for {input:?}");
                 prop_assert!(e.path.starts_with("input."), "path {:?} for {input:?}", e.path);
             }
-            for g in 0..3 {
+            for g in 0..4 {
                 for (tp, owners) in sim.owners(g) {
                     prop_assert!(owners.len() <= 1, "t={now}: group {g} partition {tp:?} owned by {owners:?}");
                 }

@@ -313,7 +313,17 @@ fn everything() -> Value {
         ],
         "groups": [
             {"group.id": "g", "topics": ["a"], "consumers": 1},
-            {"group.id": "t", "topics": ["a"], "consumers": 1, "commit": "transactional", "output_topic": "b"}
+            {"group.id": "t", "topics": ["a"], "consumers": 1, "commit": "transactional", "output_topic": "b"},
+            {"group.id": "c", "topics": ["a"], "consumers": 1, "group.protocol": "consumer", "group.remote.assignor": "range",
+             "group.consumer.heartbeat.interval.ms": 1000, "group.consumer.session.timeout.ms": 5000}
+        ],
+        "share_groups": [
+            {"group.id": "s", "topics": ["a"], "consumers": 2, "share.acknowledgement.mode": "explicit",
+             "group.share.record.lock.duration.ms": 2000, "group.share.delivery.count.limit": 3,
+             "group.share.partition.max.record.locks": 200, "group.share.heartbeat.interval.ms": 500,
+             "group.share.session.timeout.ms": 3000, "share.auto.offset.reset": "earliest",
+             "max.poll.records": 5, "processing_ms": 10,
+             "poison": [{"topic": "a", "partition": 1, "offset": 2}], "poison_ack": "reject"}
         ],
         "inputs": [
             {"at_ms": 1, "input": {"type": "AddConsumer", "group": 0}},
@@ -324,7 +334,14 @@ fn everything() -> Value {
             {"at_ms": 1, "input": {"type": "LeaveGroup", "group": 0, "member": 0}},
             {"at_ms": 1, "input": {"type": "SetProducerRate", "producer": 0, "rate_per_sec": 2}},
             {"at_ms": 1, "input": {"type": "AddPartitions", "topic": 0, "partitions": 3}},
-            {"at_ms": 1, "input": {"type": "SetStrategy", "group": 0, "strategies": ["range"]}}
+            {"at_ms": 1, "input": {"type": "SetStrategy", "group": 0, "strategies": ["range"]}},
+            {"at_ms": 1, "input": {"type": "ChangeSubscription", "group": 2, "member": 0, "topics": [0]}},
+            {"at_ms": 1, "input": {"type": "AddShareConsumer", "share_group": 0}},
+            {"at_ms": 1, "input": {"type": "CrashShareConsumer", "share_group": 0, "member": 0}},
+            {"at_ms": 1, "input": {"type": "RestartShareConsumer", "share_group": 0, "member": 0}},
+            {"at_ms": 1, "input": {"type": "LeaveShareGroup", "share_group": 0, "member": 0}},
+            {"at_ms": 1, "input": {"type": "PauseShareConsumer", "share_group": 0, "member": 1}},
+            {"at_ms": 1, "input": {"type": "ResumeShareConsumer", "share_group": 0, "member": 1}}
         ]
     })
 }
@@ -373,6 +390,16 @@ fn schema_properties_are_exactly_the_serde_field_names() {
         props_of(&defs["timed_input"]),
         "TimedInput"
     );
+    assert_eq!(
+        keys_of(&out["share_groups"][0]),
+        props_of(&defs["share_group"]),
+        "ShareGroupConfig"
+    );
+    assert_eq!(
+        keys_of(&out["share_groups"][0]["poison"][0]),
+        props_of(&defs["share_group"]["properties"]["poison"]["items"]),
+        "PoisonRecord"
+    );
     // Tagged enums: each variant's keys (tag included) are one alternative's properties.
     let variants = |def: &str| -> Vec<BTreeSet<String>> {
         defs[def]["oneOf"]
@@ -417,6 +444,7 @@ fn schema_defaults_are_serde_defaults() {
         "topics": [{"name": "a", "partitions": 1}, {"name": "b", "partitions": 1}],
         "producers": [{"id": "p", "topic": "a", "rate_per_sec": 1, "keys": {"mode": "entity", "prefix": "k", "count": 1}}],
         "groups": [{"group.id": "g", "topics": ["a"], "consumers": 1}],
+        "share_groups": [{"group.id": "s", "topics": ["a"], "consumers": 1}],
         "inputs": [{"at_ms": 0, "input": {"type": "CrashConsumer", "group": 0, "member": 0}}]
     });
     let filled = serde_json::to_value(Scenario::from_json(&minimal.to_string()).expect("valid"))
@@ -462,6 +490,12 @@ fn schema_defaults_are_serde_defaults() {
         &filled["groups"][0],
         &defs["group"],
         "group",
+    );
+    check(
+        &m["share_groups"][0],
+        &filled["share_groups"][0],
+        &defs["share_group"],
+        "share_group",
     );
     check(
         &m["inputs"][0]["input"],

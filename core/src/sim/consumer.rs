@@ -236,7 +236,7 @@ impl Sim {
 
     /// Whether the member commits what it processed before giving partitions up: Kafka's
     /// auto-commit does, and so does an at-least-once app in `onPartitionsRevoked`.
-    fn commits_on_revoke(&self, g: u32) -> bool {
+    pub(super) fn commits_on_revoke(&self, g: u32) -> bool {
         matches!(self.mode(g), CommitMode::Auto | CommitMode::AfterProcessing)
     }
 
@@ -305,7 +305,11 @@ impl Sim {
         if let Some(txn) = stale_txn {
             self.abort_transaction(txn);
         }
-        self.timers.at(now + hb, Timer::Heartbeat { to });
+        if self.is_kip848(g) {
+            self.k848_start(g, s);
+        } else {
+            self.timers.at(now + hb, Timer::Heartbeat { to });
+        }
         self.poll(g, s);
     }
 
@@ -343,6 +347,9 @@ impl Sim {
                 });
                 self.refresh_downtime(g);
             }
+        }
+        if self.is_kip848(g) {
+            self.k848_poll(g, s);
         }
         let c = self.slot(g, s);
         if c.rejoin_needed && !c.joining {
@@ -396,7 +403,7 @@ impl Sim {
     }
 
     /// Something needs the loop's attention: act now if it is waiting inside poll.
-    fn wake(&mut self, g: u32, s: u32) {
+    pub(super) fn wake(&mut self, g: u32, s: u32) {
         let c = self.slot(g, s);
         if c.alive && c.in_poll() {
             // An in-flight fetch is abandoned (its answer will be stale); poll afresh.
@@ -440,6 +447,10 @@ impl Sim {
         let c = self.slot(g, s);
         let revoked = std::mem::take(&mut c.assigned);
         c.positions.clear();
+        if !revoked.is_empty() && !c.closing {
+            // An eager rebalance: the member stops processing everything (a paused member).
+            self.groups[g as usize].paused_members += 1;
+        }
         if !revoked.is_empty() {
             self.emit(Event::PartitionsRevoked {
                 group: g,
@@ -701,6 +712,10 @@ impl Sim {
             c.assigned = keep.iter().map(|x| x.0).collect();
             c.positions = keep.iter().map(|x| x.1).collect();
             c.rejoin_needed = true;
+            if keep.is_empty() {
+                // A cooperative member that lost every partition stops processing too.
+                self.groups[g as usize].paused_members += 1;
+            }
             self.emit(Event::PartitionsRevoked {
                 group: g,
                 member: s,
@@ -729,7 +744,7 @@ impl Sim {
 
     /// Where a new owner starts: the committed offset, else `auto.offset.reset`; a committed
     /// offset that retention deleted is out of range and reset too.
-    fn initial_position(&mut self, g: u32, tp: Tp) -> u64 {
+    pub(super) fn initial_position(&mut self, g: u32, tp: Tp) -> u64 {
         let read_committed = self.read_committed(g);
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let (start, limit) = (log.log_start_offset(), self.fetch_limit(g, tp));
@@ -767,6 +782,9 @@ impl Sim {
     pub(super) fn heartbeat_tick(&mut self, to: Endpoint) {
         if !self.live(to) {
             return;
+        }
+        if self.is_kip848(to.group) {
+            return self.k848_heartbeat_tick(to);
         }
         let (g, s) = (to.group, to.slot);
         let now = self.now_ms;
@@ -914,6 +932,7 @@ impl Sim {
     /// broker completes a delayed fetch as soon as it can return data). Only members with a
     /// parked fetch are looked at, in slot order, through the group's `parked` index.
     pub(super) fn data_arrived(&mut self, topic: u32, partition: u32) {
+        self.share_data_arrived(topic, partition);
         let tp = (topic, partition);
         for g in 0..self.groups.len() as u32 {
             if !self.groups[g as usize].topics.contains(&topic) {
@@ -1466,8 +1485,10 @@ impl Sim {
 
     fn finish_close(&mut self, g: u32, s: u32) {
         self.revoke_all(g, s);
-        let c = self.slot(g, s);
-        if c.instance_id.is_none() {
+        if self.is_kip848(g) {
+            self.k848_leave(g, s);
+        } else if self.slot(g, s).instance_id.is_none() {
+            let c = self.slot(g, s);
             let member_id = c.member_id.clone();
             self.send(g, s, Request::Leave { member_id });
         }

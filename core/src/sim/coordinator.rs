@@ -649,6 +649,9 @@ impl Sim {
         member_id: &str,
         generation: i32,
     ) -> Result<(), ProtoError> {
+        if self.is_kip848(g) {
+            return self.k848_validate_commit(g, member_id);
+        }
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
         let c = &mut self.groups[g as usize].coord;
@@ -692,6 +695,9 @@ impl Sim {
 
     /// The leader noticed new partitions: it rejoins, which rebalances the group.
     pub(super) fn metadata_changed(&mut self, g: u32) {
+        if self.is_kip848(g) {
+            return self.k848_metadata_changed(g);
+        }
         self.groups[g as usize].coord.metadata_changed = true;
         if let Some(slot) = self.groups[g as usize].coord.leader_slot() {
             self.request_rejoin(g, slot);

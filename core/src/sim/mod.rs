@@ -8,8 +8,12 @@
 
 mod consumer;
 mod coordinator;
+mod group_inputs;
+mod group_view;
+mod kip848;
 mod producer;
 pub(crate) mod protocol;
+mod share_group;
 pub(crate) mod timer;
 mod txn;
 mod view;
@@ -26,6 +30,10 @@ use coordinator::Coordinator;
 use producer::Producer;
 use timer::{Timer, Timers};
 
+pub use group_view::{
+    Kip848MemberView, Kip848View, ShareGroupView, ShareMemberView, SharePartitionView,
+};
+pub use share_group::ShareGroupStats;
 pub use view::GroupStats;
 
 /// A topic on the (single, always available) broker cluster.
@@ -79,6 +87,11 @@ pub(crate) struct Group {
     pub max_lag_at_ms: u64,
     pub output_topic: Option<u32>,
     pub offsets_partition: u32,
+    /// Times a live member stopped processing every one of its partitions for a rebalance
+    /// (an eager revocation, or losing all its partitions cooperatively or in KIP-848).
+    pub paused_members: u64,
+    /// KIP-848 state when `group.protocol` is `consumer`.
+    pub kip848: Option<kip848::Kip848>,
 }
 
 /// The running simulation. Cloning it is a checkpoint: the clone runs on identically.
@@ -112,6 +125,8 @@ pub struct Sim {
     /// Lag samples, append times and latencies, while figures are tracked
     /// ([`Sim::set_track_figures`]); only read from the model, never steers it.
     pub(crate) figures: Option<Box<crate::figures::Tracker>>,
+    /// Share groups (KIP-932), in scenario order.
+    share_groups: Vec<share_group::ShareGroup>,
 }
 
 impl Sim {
@@ -186,6 +201,9 @@ impl Sim {
                     max_lag_at_ms: 0,
                     output_topic: g.output_topic.as_deref().map(topic_index),
                     offsets_partition: offsets_partition_for(&g.group_id),
+                    paused_members: 0,
+                    kip848: (g.group_protocol == crate::group_protocols::GroupProtocol::Consumer)
+                        .then(kip848::Kip848::default),
                 }
             })
             .collect();
@@ -208,6 +226,7 @@ impl Sim {
             key_buffers: Vec::new(),
             segment_buffers: Vec::new(),
             figures: None,
+            share_groups: Vec::new(),
         };
         let mut schedule: Vec<(usize, TimedInput)> =
             sim.scenario.inputs.iter().cloned().enumerate().collect();
@@ -221,6 +240,7 @@ impl Sim {
                 sim.add_consumer(g as u32);
             }
         }
+        sim.init_share_groups();
         Ok(sim)
     }
 
@@ -349,9 +369,19 @@ impl Sim {
                     + 256
             })
             .sum();
-        let coordinators: usize = self.groups.iter().map(|g| g.coord.approx_bytes()).sum();
+        let coordinators: usize = self
+            .groups
+            .iter()
+            .map(|g| g.coord.approx_bytes() + g.kip848.as_ref().map_or(0, |k| k.approx_bytes()))
+            .sum();
         let producers: usize = self.producers.iter().map(Producer::approx_bytes).sum();
-        let raw = size_of::<Sim>()
+        let share: usize = self
+            .share_groups
+            .iter()
+            .map(share_group::ShareGroup::approx_bytes)
+            .sum();
+        let raw = share
+            + size_of::<Sim>()
             + logs
             + group_parts
             + members
@@ -589,6 +619,8 @@ impl Sim {
                 initial_delay,
             } => self.rebalance_deadline(group, epoch, initial_delay),
             Timer::TxnTimeout { txn } => self.txn_timeout(txn),
+            Timer::Share(t) => self.share_fire(t),
+            Timer::Kip848(t) => self.k848_fire(t),
         }
     }
 
@@ -735,7 +767,9 @@ impl Sim {
                 if strategies.is_empty() {
                     return refuse("strategies", "must name at least one strategy".into());
                 }
+                self.check_not_consumer_protocol(*g, path)?;
             }
+            other => return self.check_group_input(other, path),
         }
         Ok(())
     }
@@ -754,6 +788,7 @@ impl Sim {
             } => self.set_rate(producer, rate_per_sec),
             Input::AddPartitions { topic, partitions } => self.add_partitions(topic, partitions),
             Input::SetStrategy { group, strategies } => self.set_strategy(group, strategies),
+            other => self.apply_group_input(other),
         }
     }
 
@@ -773,6 +808,7 @@ impl Sim {
                 g.parts[topic as usize].resize_with(partitions as usize, GroupPartition::default);
             }
         }
+        self.share_partitions_added(topic, partitions);
         self.layout_version += 1;
         self.emit(Event::PartitionsAdded { topic, partitions });
         // The coordinator learns of the new partitions through metadata and rebalances each

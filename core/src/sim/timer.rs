@@ -59,6 +59,10 @@ pub(crate) enum Timer {
     },
     /// The transaction coordinator aborts a transaction left open too long.
     TxnTimeout { txn: u64 },
+    /// Share groups' own timers (KIP-932).
+    Share(super::share_group::ShareTimer),
+    /// KIP-848 heartbeats and sessions.
+    Kip848(super::kip848::K848Timer),
 }
 
 /// A pending timer's place in the queue: its due time, insertion order, and where its

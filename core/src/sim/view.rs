@@ -36,11 +36,21 @@ pub struct GroupStats {
     pub rebalances: u64,
     /// Largest lag seen.
     pub max_lag: u64,
+    /// Total ms the group's partitions had no owner able to process them (printed when the
+    /// scenario has a `group.protocol` "consumer" group, to compare protocols).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downtime_ms: Option<u64>,
+    /// Times a live member stopped processing all its partitions for a rebalance (printed
+    /// with `downtime_ms`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_members: Option<u64>,
 }
 
 impl Sim {
     /// Per-group delivery totals.
     pub fn stats(&self) -> Vec<GroupStats> {
+        let compare = self.groups.iter().any(|g| g.kip848.is_some());
+        let now = self.now_ms;
         self.groups
             .iter()
             .map(|grp| {
@@ -56,6 +66,14 @@ impl Sim {
                     lost: 0,
                     rebalances: grp.rebalances,
                     max_lag: grp.max_lag,
+                    downtime_ms: compare.then(|| {
+                        grp.parts
+                            .iter()
+                            .flatten()
+                            .map(|gp| gp.downtime_ms + gp.down_since_ms.map_or(0, |s| now - s))
+                            .sum()
+                    }),
+                    paused_members: compare.then_some(grp.paused_members),
                 };
                 for gp in grp.parts.iter().flatten() {
                     st.processed += gp.ledger.processed;
@@ -111,6 +129,9 @@ impl Sim {
         self.subscribed_partitions(group)
             .into_iter()
             .map(|tp| {
+                if grp.kip848.is_some() {
+                    return (tp, self.k848_owners(group, tp));
+                }
                 let owners = grp
                     .slots
                     .iter()
@@ -285,6 +306,7 @@ impl Sim {
                     lost: st.lost,
                     rebalances: st.rebalances,
                     max_lag: st.max_lag,
+                    paused_members: grp.paused_members,
                 }
             })
             .collect();
@@ -294,6 +316,10 @@ impl Sim {
             producers,
             groups,
             consumer_offsets,
+            kip848: (0..self.groups.len() as u32)
+                .map(|g| self.kip848_view(g))
+                .collect(),
+            share_groups: self.share_group_views(),
         }
     }
 }
@@ -350,6 +376,13 @@ impl Sim {
             groups,
             total_members: member_base,
             producers,
+            group_protocols: self.groups.iter().map(|g| g.cfg.group_protocol).collect(),
+            share_groups: self.share_group_layouts(),
+            total_share_members: self
+                .share_groups
+                .iter()
+                .map(|g| g.members.len() as u32)
+                .sum(),
         }
     }
 
@@ -478,6 +511,7 @@ impl Sim {
             row[PR_PRODUCED] = p.produced as f64;
             row[PR_STICKY] = p.sticky_partition().map_or(-1.0, f64::from);
         }
+        self.write_group_frames(frame, tails);
     }
 }
 

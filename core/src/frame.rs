@@ -116,6 +116,13 @@ pub const KG_TARGET_EPOCH: usize = 2;
 /// Times a live member stopped processing all its partitions for a rebalance (any protocol).
 pub const KG_PAUSED_MEMBERS: usize = 3;
 
+/// KIP-848 view per group × partition (same index as `group_parts`): `frame.kip848_parts`.
+pub const KP_STRIDE: usize = 2;
+/// Slot whose target assignment holds the partition, or -1 (classic groups: -1).
+pub const KP_TARGET: usize = 0;
+/// Slot that must revoke the partition before its target member may have it, or -1.
+pub const KP_REVOKING: usize = 1;
+
 /// Per share group × partition, at `(share_group * total_partitions + partition_index) *
 /// SP_STRIDE`: `frame.share_parts` (KIP-932 share-partitions).
 pub const SP_STRIDE: usize = 9;
@@ -284,6 +291,8 @@ pub struct Frame {
     pub kip848_members: Vec<f64>,
     /// `KG_STRIDE` per group (KIP-848 view).
     pub kip848_groups: Vec<f64>,
+    /// `KP_STRIDE` per group × partition (KIP-848 view).
+    pub kip848_parts: Vec<f64>,
     /// `SP_STRIDE` per share group × partition.
     pub share_parts: Vec<f64>,
     /// `SM_STRIDE` per share consumer.
@@ -433,6 +442,9 @@ pub fn layout_constants() -> Vec<(&'static str, usize)> {
         ("KG_GROUP_EPOCH", KG_GROUP_EPOCH),
         ("KG_TARGET_EPOCH", KG_TARGET_EPOCH),
         ("KG_PAUSED_MEMBERS", KG_PAUSED_MEMBERS),
+        ("KP_STRIDE", KP_STRIDE),
+        ("KP_TARGET", KP_TARGET),
+        ("KP_REVOKING", KP_REVOKING),
         ("SP_STRIDE", SP_STRIDE),
         ("SP_SUBSCRIBED", SP_SUBSCRIBED),
         ("SP_START", SP_START),

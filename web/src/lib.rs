@@ -84,6 +84,28 @@ fn ptr(v: &[f64]) -> u32 {
     v.as_ptr() as u32
 }
 
+/// A pointer getter and a length getter (in f64s) per frame buffer, named as JS calls them.
+macro_rules! frame_views {
+    ($($(#[$doc:meta])* $ptr_js:ident, $len_js:ident, $field:ident;)*) => {
+        #[wasm_bindgen]
+        #[allow(non_snake_case)]
+        impl Player {
+        $(
+            $(#[$doc])*
+            #[wasm_bindgen(js_name = $ptr_js)]
+            pub fn $ptr_js(&self) -> u32 {
+                ptr(&self.0.frame().$field)
+            }
+            /// Length of the buffer above, in f64s.
+            #[wasm_bindgen(js_name = $len_js)]
+            pub fn $len_js(&self) -> u32 {
+                self.0.frame().$field.len() as u32
+            }
+        )*
+        }
+    };
+}
+
 /// One simulation with its time machine (checkpoints, bounded work, series), driven from JS.
 /// The page reads the frame through typed-array views (see docs/frame-contract.md).
 #[wasm_bindgen]
@@ -308,6 +330,22 @@ impl Player {
 }
 
 /// Panics on purpose, so the page's recovery from a model bug can be tested end to end.
+// The KIP-848 and share-group buffers (docs/frame-contract.md), one getter pair each.
+frame_views! {
+    /// KIP-848 rows per member (`KM_STRIDE`, same rows as `members`).
+    kip848MembersPtr, kip848MembersLen, kip848_members;
+    /// KIP-848 rows per group (`KG_STRIDE`).
+    kip848GroupsPtr, kip848GroupsLen, kip848_groups;
+    /// Share group × partition rows (`SP_STRIDE`).
+    sharePartsPtr, sharePartsLen, share_parts;
+    /// Share consumer rows (`SM_STRIDE`).
+    shareMembersPtr, shareMembersLen, share_members;
+    /// Share group rows (`SG_STRIDE`).
+    shareGroupsPtr, shareGroupsLen, share_groups;
+    /// In-flight record samples per share group × partition (`SR_STRIDE`; requested range only).
+    shareRecordsPtr, shareRecordsLen, share_records;
+}
+
 #[wasm_bindgen(js_name = debugPanic)]
 pub fn debug_panic() {
     panic!("debugPanic: a deliberate panic to test recovery");

@@ -131,6 +131,7 @@ impl Sim {
         let members: usize = self.groups.iter().map(|g| g.slots.len()).sum();
         frame::reset(&mut frame.kip848_members, members * KM_STRIDE);
         frame::reset(&mut frame.kip848_groups, self.groups.len() * KG_STRIDE);
+        frame::reset(&mut frame.kip848_parts, self.groups.len() * total * KP_STRIDE);
         let mut base = 0;
         for (gi, grp) in self.groups.iter().enumerate() {
             let row = &mut frame.kip848_groups[gi * KG_STRIDE..];
@@ -151,6 +152,16 @@ impl Sim {
                         ReconcileState::UnrevokedPartitions => 1.0,
                         ReconcileState::UnreleasedPartitions => 2.0,
                     };
+                    let slot = f64::from(m.slot);
+                    let part_row = |tp: &Tp| {
+                        (gi * total + bases[tp.0 as usize] + tp.1 as usize) * KP_STRIDE
+                    };
+                    for tp in &m.target {
+                        frame.kip848_parts[part_row(tp) + KP_TARGET] = slot;
+                    }
+                    for tp in &m.pending_revocation {
+                        frame.kip848_parts[part_row(tp) + KP_REVOKING] = slot;
+                    }
                     row[KM_PENDING_REVOKE] = m.pending_revocation.len() as f64;
                     row[KM_UNRELEASED] = m
                         .target

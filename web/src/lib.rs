@@ -336,6 +336,8 @@ frame_views! {
     kip848MembersPtr, kip848MembersLen, kip848_members;
     /// KIP-848 rows per group (`KG_STRIDE`).
     kip848GroupsPtr, kip848GroupsLen, kip848_groups;
+    /// KIP-848 rows per group × partition (`KP_STRIDE`: target owner, revoking member).
+    kip848PartsPtr, kip848PartsLen, kip848_parts;
     /// Share group × partition rows (`SP_STRIDE`).
     sharePartsPtr, sharePartsLen, share_parts;
     /// Share consumer rows (`SM_STRIDE`).

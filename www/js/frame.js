@@ -15,7 +15,17 @@ export const STRATEGY_NAMES = ["range", "roundrobin", "sticky", "cooperative-sti
 /** EnvelopeKind (frame.rs). */
 export const ENVELOPE = { APPEND: 0, FETCH: 1, LOST: 2, OUTPUT: 3 };
 
-const ARRAYS = ["partitions", "groupParts", "members", "groups", "producers", "tails", "envelopes", "series"];
+/** ReconcileState (event.rs) in declaration order; KM_STATE indexes it. */
+export const RECONCILE_STATES = ["stable", "unrevoked", "unreleased"];
+/** Share consumer states (group_view.rs); SM_STATE indexes it. */
+export const SHARE_MEMBER_STATES = ["idle", "fetching", "processing", "paused", "crashed", "left"];
+/** Share record states (share.rs RecordState); the in-flight samples carry the index. */
+export const SHARE_RECORD_STATES = ["available", "acquired", "acknowledged", "archived"];
+
+const ARRAYS = [
+  "partitions", "groupParts", "members", "groups", "producers", "tails", "envelopes", "series",
+  "kip848Members", "kip848Groups", "kip848Parts", "shareParts", "shareMembers", "shareGroups", "shareRecords",
+];
 
 export class FrameView {
   /**
@@ -71,12 +81,20 @@ export class FrameView {
     this.partOfIdx = new Int32Array(this.total);
     L.topics.forEach((t, ti) => { for (let p = 0; p < t.partitions; p++) { this.topicOfIdx[t.base + p] = ti; this.partOfIdx[t.base + p] = p; } });
     this.totalMembers = L.groups.reduce((a, g) => a + g.members.length, 0);
+    this.shareGroupsL = L.share_groups ?? [];
+    this.totalShareMembers = this.shareGroupsL.reduce((a, g) => a + g.members.length, 0);
     // Which global partitions each group subscribes to.
     this.subscribed = L.groups.map((g) => {
       const out = [];
       for (const t of g.topics) { const tl = L.topics[t]; for (let p = 0; p < tl.partitions; p++) out.push(tl.base + p); }
       return out;
     });
+    const partsOf = (topics) => {
+      const out = [];
+      for (const t of topics) { const tl = L.topics[t]; for (let p = 0; p < tl.partitions; p++) out.push(tl.base + p); }
+      return out;
+    };
+    this.shareSubscribed = this.shareGroupsL.map((g) => partsOf(g.topics));
   }
 
   // ---- accessors (global partition index i; group g; member slot m) ---------------------
@@ -94,6 +112,27 @@ export class FrameView {
   groupState(g) { return GROUP_STATES[this.group(g, this.K.G_STATE)] ?? "Empty"; }
   groupStrategy(g) { return STRATEGY_NAMES[this.group(g, this.K.G_STRATEGY)] ?? null; }
   producer(p, field) { return this.producers[p * this.K.PRODUCER_STRIDE + field]; }
+  // ---- KIP-848 (group.protocol=consumer) and share groups (KIP-932) ----------------------
+
+  /** Whether group g speaks the consumer protocol (KIP-848). */
+  isKip848(g) { return this.kip848Groups[g * this.K.KG_STRIDE + this.K.KG_PROTOCOL] > 0; }
+  kg(g, field) { return this.kip848Groups[g * this.K.KG_STRIDE + field]; }
+  km(g, m, field) { return this.kip848Members[(this.layout.groups[g].member_base + m) * this.K.KM_STRIDE + field]; }
+  kp(g, i, field) { return this.kip848Parts[(g * this.total + i) * this.K.KP_STRIDE + field]; }
+  /** "stable", "unrevoked" or "unreleased" for a KIP-848 member the coordinator knows, else null. */
+  reconcileState(g, m) { return RECONCILE_STATES[this.km(g, m, this.K.KM_STATE)] ?? null; }
+  sp(s, i, field) { return this.shareParts[(s * this.total + i) * this.K.SP_STRIDE + field]; }
+  sm(s, m, field) { return this.shareMembers[(this.shareGroupsL[s].member_base + m) * this.K.SM_STRIDE + field]; }
+  sg(s, field) { return this.shareGroups[s * this.K.SG_STRIDE + field]; }
+  shareMemberState(s, m) { return SHARE_MEMBER_STATES[this.sm(s, m, this.K.SM_STATE)] ?? "idle"; }
+  shareMemberName(s, m) { return this.shareGroupsL[s]?.members[m] ?? `share-consumer-${m + 1}`; }
+  /** In-flight records sampled for share group s on partition i (if its tail was asked for): count. */
+  shareSampleCount(s, i) { return Math.max(0, this.shareRecords[(s * this.total + i) * this.K.SR_STRIDE + 1]); }
+  /** The sample's first offset (the SPSO when it was taken). */
+  shareSampleBase(s, i) { return this.shareRecords[(s * this.total + i) * this.K.SR_STRIDE]; }
+  /** Field `k` (0 state, 1 delivery count, 2 holder slot, 3 lock deadline ms) of sampled record j. */
+  shareSample(s, i, j, k) { return this.shareRecords[(s * this.total + i) * this.K.SR_STRIDE + 2 + 4 * j + k]; }
+
   /** Group totals: processed, duplicates, lost, rebalances, lag now, summed over groups. */
   sum(field) { let s = 0; for (let g = 0; g < this.layout.groups.length; g++) s += this.group(g, field); return s; }
 
@@ -149,6 +188,15 @@ export class FrameView {
         if (o >= 0 && o < n) groups[gi].members[o].assigned.push([this.topicOfIdx[i], this.partOfIdx[i]]);
       }
     });
-    return { groups, truncated: this.totalMembers > maxMembers, totalMembers: this.totalMembers };
+    // share groups: their members read partitions without owning them (no "assigned" here)
+    const K2 = this.K;
+    this.shareGroupsL.forEach((sg, s) => {
+      const n = Math.min(sg.members.length, budget);
+      budget -= n;
+      const members = [];
+      for (let m = 0; m < n; m++) members.push({ name: sg.members[m], state: this.shareMemberState(s, m), processed: this.sm(s, m, K2.SM_PROCESSED), share: true });
+      groups.push({ id: sg.id, share: s, members });
+    });
+    return { groups, truncated: this.totalMembers + this.totalShareMembers > maxMembers, totalMembers: this.totalMembers + this.totalShareMembers };
   }
 }

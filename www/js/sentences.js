@@ -44,7 +44,25 @@ export const NOTABLE = new Set([
   "RecordsLost", "ConsumerCrashed", "ConsumerPaused", "ConsumerResumed", "ConsumerLeft", "SessionExpired",
   "PollIntervalExceeded", "StaticMemberRejoined", "TransactionCommitted", "TransactionAborted",
   "InputRejected", "LogTruncated",
+  "TargetAssignmentComputed", "MemberReconciled", "ShareAssignmentComputed", "ShareMemberChanged",
+  "ShareRecordArchived", "ShareRecordsLost",
 ]);
+
+/** ReconcileState (event.rs) → words. */
+const RECONCILE_WORDS = {
+  Stable: "stable: it has its whole target",
+  UnrevokedPartitions: "must first release",
+  UnreleasedPartitions: "waits for partitions their previous owner has not released",
+};
+
+/** ShareMemberChange → words. */
+const SHARE_CHANGES = {
+  Started: "started and joined", Crashed: "crashed (its record locks run out later)", Paused: "paused its poll loop",
+  Resumed: "resumed polling", Left: "left", SessionExpired: "was removed after its session timed out from",
+};
+
+/** ReleaseCause → words. */
+const RELEASE_CAUSES = { Released: "released by the application", Rejected: "rejected by the application", LockExpired: "its lock ran out", MemberGone: "its member went away" };
 
 /** Names things in a scenario and remembers record keys and what each consumer last did. */
 export class Namer {
@@ -59,6 +77,7 @@ export class Namer {
   group(g) { return this.scenario.groups?.[g]?.["group.id"] ?? `group-${g}`; }
   producer(p) { return this.scenario.producers?.[p]?.id ?? `producer-${p}`; }
   consumer(_g, m) { return `consumer-${m + 1}`; }
+  shareGroup(s) { return this.scenario.share_groups?.[s]?.["group.id"] ?? `share-group-${s}`; }
   tp([t, p]) { return `${this.topic(t)}-${p}`; }
   tps(list) { return list.length ? list.map((x) => this.tp(x)).join(", ") : "nothing"; }
 
@@ -194,6 +213,24 @@ export function sentence(ev, n) {
       return `${who()}'s transaction ${ev.txn} aborted; its ${plural(ev.records, "output record")} will be skipped by read_committed readers.`;
     case "InputRejected":
       return `Not done: ${ev.reason}.`;
+    case "TargetAssignmentComputed": {
+      const parts = ev.assignment.map(([m, tps]) => `${n.consumer(ev.group, m)} → ${tps.length ? tps.map(([, p]) => p).join(", ") : "nothing"}`);
+      return `Group ${n.group(ev.group)} (consumer protocol) is at group epoch ${ev.group_epoch}; the coordinator's new target assignment: ${parts.join("; ")}.`;
+    }
+    case "MemberReconciled": {
+      const what = ev.state === "UnrevokedPartitions" ? `${RECONCILE_WORDS[ev.state]} ${plural(ev.pending_revocation, "partition")} before it gets more` : RECONCILE_WORDS[ev.state] ?? ev.state;
+      return `${who()} of ${n.group(ev.group)} is at member epoch ${ev.member_epoch}, ${what}.`;
+    }
+    case "ShareAssignmentComputed": {
+      const parts = ev.assignment.map(([m, tps]) => `share-consumer-${m + 1} reads ${tps.length ? tps.map(([, p]) => p).join(", ") : "nothing"}`);
+      return `Share group ${n.shareGroup(ev.share_group)} (epoch ${ev.group_epoch}) shares partitions out: ${parts.join("; ")}.`;
+    }
+    case "ShareMemberChanged":
+      return `share-consumer-${ev.member + 1} ${SHARE_CHANGES[ev.change] ?? ev.change} share group ${n.shareGroup(ev.share_group)}.`;
+    case "ShareRecordArchived":
+      return `Archived: ${at(ev.topic, ev.partition)} offset ${ev.offset} after ${plural(ev.delivery_count, "delivery", "deliveries")} (${RELEASE_CAUSES[ev.cause] ?? ev.cause}); share group ${n.shareGroup(ev.share_group)} will not deliver it again.`;
+    case "ShareRecordsLost":
+      return `Lost: retention deleted ${plural(ev.count, "record")} of ${at(ev.topic, ev.partition)} before share group ${n.shareGroup(ev.share_group)} finished them.`;
     default:
       return `${ev.type}.`;
   }

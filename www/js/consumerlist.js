@@ -7,7 +7,7 @@ import { el } from "./panels.js";
 export class ConsumerList {
   /**
    * @param {HTMLElement} root  the list container
-   * @param {(group: number, member: number, button: HTMLButtonElement) => void} onOpen
+   * @param {(group: number, member: number, button: HTMLButtonElement, share: boolean) => void} onOpen
    */
   constructor(root, onOpen) {
     this.root = root;
@@ -23,14 +23,18 @@ export class ConsumerList {
     const many = snap.groups.length > 1;
     const want = [];
     snap.groups.forEach((g, gi) => {
-      if (many) want.push({ key: `g${gi}`, header: true, text: g.id });
+      // a share group's rows are keyed by its own index (share groups are numbered apart)
+      const share = g.share !== undefined;
+      const gk = share ? `s${g.share}` : String(gi);
+      if (many) want.push({ key: `g${gk}`, header: true, text: share ? `${g.id} (share group)` : g.id });
       g.members.forEach((m, mi) => {
-        const dead = m.state === "Crashed" || m.state === "Left";
+        const dead = /^(crashed|left)$/i.test(m.state);
         want.push({
-          key: `${gi}:${mi}`, gi, mi, state: m.state,
+          key: `${gk}:${mi}`, gi: share ? g.share : gi, mi, share, state: m.state,
           text: m.name,
           label: `${many ? `${g.id} · ` : ""}${m.name}`,
-          parts: (dead ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—",
+          // share members own nothing: they show how much work they did
+          parts: share ? `${m.processed} done` : (dead ? [] : m.assigned).map(([, p]) => `P${p}`).join(" ") || "—",
         });
       });
     });
@@ -43,13 +47,13 @@ export class ConsumerList {
         r = { button: el("p", { class: "mr-cgroup", "data-group-header": String(w.key.slice(1)) }) };
         this.rows.set(w.key, r);
       } else if (!r) {
-        const button = el("button", { type: "button", "data-consumer": w.key, "data-testid": `consumer-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
+        const button = el("button", { type: "button", "data-consumer": w.key, "data-testid": `${w.share ? "share-consumer" : "consumer"}-${w.gi}-${w.mi}`, "aria-haspopup": "menu" });
         // The row's name is one sentence for assistive technology ("consumer-1, stable, partitions
         // P0 P1"); the visible pieces are hidden from it so the name is not read twice or run
         // together ("consumer-1stableP0 P1").
         r = { button, name: el("span", { class: "mr-cname", "aria-hidden": "true" }), badge: el("span", { class: "mr-badge", "aria-hidden": "true" }), parts: el("span", { class: "mr-cparts", "aria-hidden": "true" }), said: el("span", { class: "mr-sr" }) };
         button.append(r.name, r.badge, r.parts, r.said);
-        button.addEventListener("click", () => this.onOpen(w.gi, w.mi, button));
+        button.addEventListener("click", () => this.onOpen(w.gi, w.mi, button, w.share));
         this.rows.set(w.key, r);
       }
       // keep document order = snapshot order without moving rows that are already in place
@@ -67,14 +71,14 @@ export class ConsumerList {
       const badge = w.state.toLowerCase();
       if (r.badge.textContent !== badge) r.badge.textContent = badge;
       if (r.parts.textContent !== w.parts) r.parts.textContent = w.parts;
-      const label = `${w.label}, ${badge}, partitions ${w.parts === "—" ? "none" : w.parts}`;
+      const label = w.share ? `${w.label}, ${badge}, ${w.parts}` : `${w.label}, ${badge}, partitions ${w.parts === "—" ? "none" : w.parts}`;
       if (r.said.textContent !== label) r.said.textContent = label;
     }
   }
 
   /** The row button of consumer `member` of `group`, if shown. */
-  button(group, member) {
-    return this.rows.get(`${group}:${member}`)?.button ?? null;
+  button(group, member, share = false) {
+    return this.rows.get(`${share ? "s" : ""}${group}:${member}`)?.button ?? null;
   }
 
   /** The first row, for a "skip to consumers" link. */

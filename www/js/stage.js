@@ -18,6 +18,8 @@
 
 import { THEMES, groupColor, keyColor, keyHue, keyHueColors, memberColor, STATE_COLORS } from "./palette.js";
 import { ENVELOPE } from "./frame.js";
+import * as kip848 from "./kip848.js";
+import * as shareLane from "./sharelane.js";
 
 const FLIGHT_MS = 520;
 const OWNER_MOVE_MS = 700;
@@ -57,9 +59,9 @@ function makeCanvas(w, h) {
   return c;
 }
 
-/** "consumer-12" → "c12", "producer-3" → "p3"; other names are returned as they are. */
+/** "consumer-12" → "c12", "producer-3" → "p3", "share-consumer-2" → "s2"; other names are returned as they are. */
 export function shortName(s) {
-  const m = /^([A-Za-z])[A-Za-z_.]*[-_ ]?(\d+)((?: ★)?)$/.exec(s);
+  const m = /^([A-Za-z])[A-Za-z_.-]*?[-_ ]?(\d+)((?: ★)?)$/.exec(s);
   return m ? `${m[1]}${m[2]}${m[3]}` : s;
 }
 
@@ -120,7 +122,8 @@ export class Stage {
       const h = this.hitTest(e.clientX - r.left, e.clientY - r.top);
       const f = this.controller.frame;
       let tip = "";
-      if (h?.kind === "consumer" && f) tip = `${f.memberName(h.group, h.member)} (${f.layout.groups[h.group]?.id}) · ${f.memberState(h.group, h.member).toLowerCase()}`;
+      if (h?.kind === "shareConsumer" && f) tip = `${f.shareMemberName(h.group, h.member)} (share group ${f.shareGroupsL[h.group]?.id}) · ${f.shareMemberState(h.group, h.member)}`;
+      else if (h?.kind === "consumer" && f) tip = `${f.memberName(h.group, h.member)} (${f.layout.groups[h.group]?.id}) · ${f.memberState(h.group, h.member).toLowerCase()}`;
       else if (h?.kind === "group" && f && this._down) tip = `${f.layout.groups[h.group]?.id}: orange bars = how long each partition had no owner in the latest rebalance (${f.subscribed[h.group].map((i) => `P${f.partOfIdx[i]} ${(this._down.shown[h.group * f.total + i] / 1000).toFixed(1)} s`).join(", ")})`;
       else if (h?.kind === "partition" && f) tip = `${f.layout.topics[f.topicOfIdx[h.index]]?.name} P${f.partOfIdx[h.index]} · log-end ${f.logEnd(h.index)}`;
       if (canvas.title !== tip) canvas.title = tip;
@@ -302,14 +305,16 @@ export class Stage {
     const W = this.W, H = this.H;
     const L = f.layout;
     const pad = 10;
-    const heat = f.total > ROWS_MAX_PARTITIONS || f.totalMembers > MEMBERS_MAX_ROWS;
+    const heat = f.total > ROWS_MAX_PARTITIONS || f.totalMembers + f.totalShareMembers > MEMBERS_MAX_ROWS;
     const narrow = W < 560;
     const pw = narrow ? clamp(W * 0.18, 64, 110) : clamp(W * 0.13, 92, 150);
     const top = pad + 20;
     const trayH = 26;
     if (heat) return this._heatLayout(f, { W, H, pad, pw, top, narrow, trayH });
     const cw = narrow ? clamp(W * 0.27, 96, 150) : clamp(W * 0.19, 128, 210);
-    const bottom = H - pad - trayH - 4;
+    // Share groups get a lane of their own under the shelves (sharelane.js).
+    const lanes = shareLane.laneHeight(f, H);
+    const bottom = H - pad - trayH - 4 - lanes;
     const midX0 = pad + pw + (narrow ? 18 : 34);
     const midX1 = W - pad - cw - (narrow ? 24 : 52);
 
@@ -335,26 +340,34 @@ export class Stage {
     const producers = this._producerBoxes(L.producers.length, pad, pw, top, bottom);
 
     // Groups, stacked in the right column; each gets a header and its member boxes.
+    // A consumer-protocol group's header has a third line (its epochs); share groups follow.
     const groups = [];
-    const nG = L.groups.length;
-    const headerH = 40;
-    const avail = bottom - top - nG * (headerH + 8);
-    const bh = clamp(avail / Math.max(1, f.totalMembers) - 6, 22, 66);
+    const headerOf = (gi) => (f.isKip848(gi) ? 52 : 40);
+    let headers = 0;
+    L.groups.forEach((_, gi) => { headers += headerOf(gi) + 8; });
+    headers += f.shareGroupsL.length * (40 + 8);
+    const colBottom = H - pad - trayH - 4;
+    const avail = colBottom - top - headers;
+    const bh = clamp(avail / Math.max(1, f.totalMembers + f.totalShareMembers) - 6, 22, 66);
     let y = top;
-    L.groups.forEach((g) => {
+    const column = (names, headerH) => {
       const gy = y;
       y += headerH;
-      const members = g.members.map(() => {
+      const members = names.map(() => {
         const r = { x: W - pad - cw, y, w: cw, h: bh };
         y += bh + 6;
         return r;
       });
-      groups.push({ x: W - pad - cw, y: gy, w: cw, h: headerH - 4, members });
+      const box = { x: W - pad - cw, y: gy, w: cw, h: headerH - 4, members };
       y += 8;
-    });
+      return box;
+    };
+    L.groups.forEach((g, gi) => groups.push(column(g.members, headerOf(gi))));
+    const shareGroups = f.shareGroupsL.map((g) => column(g.members, 40));
 
     const tray = { x: midX0, y: H - pad - trayH, w: midX1 - midX0, h: trayH };
-    this.geom = { mode: "rows", W, H, pad, rows, rowOf, rh, shelf, detailed, ew, slot, producers, groups, tray, midX0, midX1, labelW, narrow };
+    this.geom = { mode: "rows", W, H, pad, rows, rowOf, rh, shelf, detailed, ew, slot, producers, groups, shareGroups, tray, midX0, midX1, labelW, narrow };
+    this.geom.lanes = shareLane.laneLayout(f, { x0: midX0, x1: midX1, y0: bottom + 4, h: lanes, H });
     return this.geom;
   }
 
@@ -460,6 +473,7 @@ export class Stage {
       this._remapLinks(f);
       this._ownership(f, wall);
       this._groups(f, wall);
+      shareLane.draw(this, f, wall);
       this._downtime(f);
       this._tray(f);
       this._flights(f, wall);
@@ -470,6 +484,7 @@ export class Stage {
     } else {
       this._heat(f, wall);
       this._detail(f);
+      shareLane.drawAggregate(this, f);
       this._tray(f);
     }
     return g;
@@ -724,6 +739,12 @@ export class Stage {
     return -1;
   }
 
+  /** The first share group reading partition i (its record states give the envelopes' status), or -1. */
+  _firstShareGroup(f, i) {
+    for (let s = 0; s < f.shareGroupsL.length; s++) if (f.sp(s, i, f.K.SP_SUBSCRIBED) > 0) return s;
+    return -1;
+  }
+
   /** Displayed (smoothed) committed offsets, per group × partition; NaN = not shown yet. */
   _shownArr(f) {
     const n = f.layout.groups.length * f.total;
@@ -753,7 +774,7 @@ export class Stage {
         ctx.lineWidth = 1;
       }
       const gi0 = this._firstGroup(f, i);
-      if (g.detailed) this._collect(f, row, this._lo(f, i), gi0);
+      if (g.detailed) this._collect(f, row, this._lo(f, i), gi0, gi0 < 0 ? this._firstShareGroup(f, i) : -1);
       else this._bar(f, row, f.logEnd(i), maxLeo, gi0);
     }
     if (g.detailed) this._drawEnvelopes();
@@ -864,7 +885,7 @@ export class Stage {
   }
 
   /** Collects the envelopes of one shelf into the frame's buffers (drawn in batches below). */
-  _collect(f, row, lo, gi0) {
+  _collect(f, row, lo, gi0, share = -1) {
     const g = this.geom;
     const K = f.K;
     const i = row.i;
@@ -882,7 +903,7 @@ export class Stage {
     for (let o = lo; o < leo; o++) {
       if (checkHid && hid.has(o)) continue;
       const key = f.keyAt(i, o);
-      const st = o < committed ? ST_COMMITTED : o < procEnd ? ST_PROCESSED : o < position ? ST_FETCHED : ST_UNREAD;
+      const st = share >= 0 ? shareLane.shelfStatus(f, share, i, o) : o < committed ? ST_COMMITTED : o < procEnd ? ST_PROCESSED : o < position ? ST_FETCHED : ST_UNREAD;
       const k = E.n++;
       E.x[k] = g.shelf.x0 + (o - lo) * g.slot;
       E.y[k] = cy - eh / 2 - (st === ST_PROCESSED ? 3 : st === ST_FETCHED ? 2 : 0);
@@ -1218,8 +1239,10 @@ export class Stage {
     const K = f.K;
     f.layout.groups.forEach((gl, gi) => {
       const gr = g.groups[gi];
+      const k848 = f.isKip848(gi);
       const state = f.groupState(gi);
-      const rebalancing = state !== "Stable";
+      const word = k848 ? kip848.groupWord(f, gi) : stateWord(state);
+      const rebalancing = k848 ? word !== "stable" : state !== "Stable";
       const flash = this.flashes.find((x) => x.kind === "rebalance" && x.group === gi && wall - x.t0 < 1200);
       this._round(gr.x, gr.y, gr.w, gr.h, 6);
       ctx.fillStyle = rebalancing ? (th === THEMES.dark ? "#4a3b12" : "#fff3cd") : th.panel;
@@ -1229,7 +1252,6 @@ export class Stage {
       ctx.stroke();
       ctx.lineWidth = 1;
       // The name in full when it fits beside the state, else the state moves to the second line.
-      const word = stateWord(state);
       this._setFont(11, "600");
       const ww = this._width(word);
       this._setFont(12, "700");
@@ -1238,7 +1260,20 @@ export class Stage {
       const bars = this._downBarsRect(gr);
       let x2 = gr.x + 7;
       if (idFits) this._text(word, gr.x + gr.w - 6, gr.y + 10, { size: 11, color: rebalancing ? th.dup : th.ok, align: "right", weight: "600" });
-      else { this._text(word, x2, gr.y + 25, { size: 11, color: rebalancing ? th.dup : th.ok, weight: "600" }); x2 += ww + 6; }
+      else if (!k848) { this._text(word, x2, gr.y + 25, { size: 11, color: rebalancing ? th.dup : th.ok, weight: "600" }); x2 += ww + 6; }
+      if (k848) {
+        // no generation and no client-side assignor: the protocol and both epochs, full width
+        const [long, short] = kip848.headerLines(f, gi);
+        const room2 = gr.x + gr.w - 6 - x2;
+        this._setFont(10, "");
+        this._names.push(long, this._text(this._width(long) <= room2 ? long : short, x2, gr.y + 25, { size: 10, color: th.muted, max: room2 }));
+        if (!idFits) this._text(word, gr.x + 7, bars.y + bars.h / 2, { size: 11, color: rebalancing ? th.dup : th.ok, weight: "600", max: bars.x - gr.x - 10 });
+        else this._text("downtime", gr.x + 7, bars.y + bars.h / 2, { size: 9, color: th.muted, max: bars.x - gr.x - 10 });
+        this.hits.push({ kind: "group", group: gi, x: gr.x, y: gr.y, w: gr.w, h: gr.h });
+        const assigned = this._assignedCached(f, gi);
+        for (let m = 0; m < gl.members.length; m++) this._memberBox(f, gi, m, gl.members[m], assigned, gr.members[m], wall);
+        return;
+      }
       const strategy = f.groupStrategy(gi);
       const gen = f.group(gi, K.G_GENERATION);
       const room = bars.x - x2 - 4;
@@ -1254,7 +1289,8 @@ export class Stage {
   /** Where a group header's downtime bars go: the right part of its second line. */
   _downBarsRect(gr) {
     const w = Math.min(96, gr.w * 0.42);
-    return { x: gr.x + gr.w - 6 - w, y: gr.y + 19, w, h: 12 };
+    // a consumer-protocol header is taller: its bars sit on the third line
+    return { x: gr.x + gr.w - 6 - w, y: gr.y + (gr.h > 40 ? 33 : 19), w, h: 12 };
   }
 
   /**
@@ -1361,7 +1397,9 @@ export class Stage {
     const sprites = (this._sprites ??= new Map());
     const id = gi * 65536 + m;
     let sp = sprites.get(id);
-    if (!sp || sp.si !== si || sp.lead !== lead || sp.focused !== focused || sp.ah !== assigned.h || sp.w !== r.w || sp.h !== r.h || sp.theme !== this.theme || sp.dpr !== this.dpr || sp.name !== name) {
+    const kline = f.isKip848(gi) ? kip848.memberLine(f, gi, m) : null;
+    const ktext = kline ? `${kline.state}|${kline.text}` : "";
+    if (!sp || sp.si !== si || sp.ktext !== ktext || sp.lead !== lead || sp.focused !== focused || sp.ah !== assigned.h || sp.w !== r.w || sp.h !== r.h || sp.theme !== this.theme || sp.dpr !== this.dpr || sp.name !== name) {
       const pw = Math.ceil((r.w + 8) * this.dpr), ph = Math.ceil((r.h + 8) * this.dpr);
       const canvas = sp?.canvas && sp.canvas.width === pw && sp.canvas.height === ph ? sp.canvas : makeCanvas(pw, ph);
       const main = this.ctx, mainFont = this._font;
@@ -1370,10 +1408,10 @@ export class Stage {
       this.ctx.setTransform(1, 0, 0, 1, 0, 0);
       this.ctx.clearRect(0, 0, pw, ph);
       this.ctx.setTransform(this.dpr, 0, 0, this.dpr, (4 - r.x) * this.dpr, (4 - r.y) * this.dpr);
-      const out = this._memberBody(f, gi, m, name, assigned.parts[m] ?? [], r, r.y);
+      const out = this._memberBody(f, gi, m, name, assigned.parts[m] ?? [], r, r.y, kline);
       this.ctx = main;
       this._font = mainFont;
-      sp = { canvas, si, lead, focused, ah: assigned.h, w: r.w, h: r.h, theme: this.theme, dpr: this.dpr, name, ...out };
+      sp = { canvas, si, ktext, lead, focused, ah: assigned.h, w: r.w, h: r.h, theme: this.theme, dpr: this.dpr, name, ...out };
       sprites.set(id, sp);
     }
     ctx.drawImage(sp.canvas, r.x - 4, y - 4, (sp.canvas.width) / this.dpr, (sp.canvas.height) / this.dpr);
@@ -1398,7 +1436,7 @@ export class Stage {
   }
 
   /** Draws a consumer box's still parts at (r.x, y); returns {drawnName, work, workY, alpha}. */
-  _memberBody(f, gi, m, name, parts, r, y) {
+  _memberBody(f, gi, m, name, parts, r, y, kline = null) {
     const th = this.theme;
     const ctx = this.ctx;
     const K = f.K;
@@ -1427,8 +1465,10 @@ export class Stage {
     const bw = this._width(label) + 10;
     const stacked = big && r.w - bw - 22 < 70;
     const line = stacked ? 14 : 0;
-    const drawnName = this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - 22 });
+    const drawnName = this._text(`${name}${leader}`, r.x + 10, y + (big ? 12 : r.h / 2), { size: 12, weight: "600", max: stacked ? r.w - 16 : r.w - bw - (kline && !big ? 34 : 22) });
     const bx = stacked ? r.x + 10 : r.x + r.w - bw - 6;
+    // a one-line KIP-848 box still shows its reconcile mark, left of the badge
+    if (kline && !dead && !big) this._text(kline.mark.glyph, bx - 12, y + r.h / 2, { size: 10, color: kline.mark.color(th), weight: "700" });
     const by = stacked ? y + 20 : y + (big ? 5 : r.h / 2 - 7);
     this._round(bx, by, bw, 14, 7);
     ctx.fillStyle = STATE_COLORS[state] ?? th.muted;
@@ -1437,8 +1477,15 @@ export class Stage {
     let work = false;
     if (big && (!stacked || r.h >= 50)) {
       const mine = dead ? [] : parts; // a dead process owns nothing, whatever it last believed
-      const text = mine.length ? mine.map((p) => `P${p}`).join(" ") : idle ? "no partitions · zzz" : "—";
-      this._text(text, r.x + 10, y + 28 + line, { size: 10, color: th.muted, max: r.w - 16 });
+      if (kline && !dead) {
+        // KIP-848: the reconcile mark, member epoch against the target epoch, and the partitions
+        // owned, releasing (P2⇣) and waiting for their previous owner ((P4))
+        this._text(kline.mark.glyph, r.x + 10, y + 28 + line, { size: 10, color: kline.mark.color(th), weight: "700" });
+        this._text(kline.text, r.x + 22, y + 28 + line, { size: 10, color: th.muted, max: r.w - 28 });
+      } else {
+        const text = mine.length ? mine.map((p) => `P${p}`).join(" ") : idle ? "no partitions · zzz" : "—";
+        this._text(text, r.x + 10, y + 28 + line, { size: 10, color: th.muted, max: r.w - 16 });
+      }
       work = r.h >= 52 + line;
     }
     ctx.globalAlpha = 1;
@@ -1616,7 +1663,8 @@ export class Stage {
     const ctx = this.ctx;
     const t = g.tray;
     const K = f.K;
-    const lost = f.sum(K.G_LOST);
+    let lost = f.sum(K.G_LOST);
+    for (let s = 0; s < f.shareGroupsL.length; s++) lost += f.sg(s, K.SG_LOST);
     const dups = f.sum(K.G_DUPLICATES);
     this._round(t.x, t.y, t.w, t.h, 6);
     ctx.fillStyle = lost ? (th === THEMES.dark ? "#3b1a1a" : "#fdecea") : th.panel;
@@ -1818,15 +1866,22 @@ export class Stage {
       let x = g.shelf.x1 - 2;
       const y = row.y + 7;
       for (let gi = nG - 1; gi >= 0; gi--) {
-        const mark = this._rowMark(gi, row);
+        const ktag = f.isKip848(gi) ? kip848.rowTag(f, gi, row.i) : null;
+        const mark = ktag ?? this._rowMark(gi, row);
         if (!mark || (many && mark.kind === "stayed")) continue; // with several groups only changes get a tag
         let text, fill, ink = "#fff", dash = false;
-        if (mark.kind === "moved") { text = g.narrow ? "moved" : `moved → c${mark.to + 1}`; fill = this._member(mark.to); } else if (mark.kind === "withheld") { text = g.narrow ? "withheld" : "withheld — revoking"; fill = th.panel; ink = th.dup; dash = true; } else { text = "stayed"; fill = null; ink = th.muted; }
+        if (ktag) {
+          // KIP-848 reconciliation, partition by partition: dashed while its owner still holds it
+          text = g.narrow ? ktag.kind : ktag.text;
+          fill = ktag.kind === "free" ? this._member(ktag.to) : th.panel;
+          ink = ktag.kind === "free" ? "#fff" : ktag.kind === "releasing" ? th.dup : th.txnOpen;
+          dash = ktag.kind !== "free";
+        } else if (mark.kind === "moved") { text = g.narrow ? "moved" : `moved → c${mark.to + 1}`; fill = this._member(mark.to); } else if (mark.kind === "withheld") { text = g.narrow ? "withheld" : "withheld — revoking"; fill = th.panel; ink = th.dup; dash = true; } else { text = "stayed"; fill = null; ink = th.muted; }
         this._setFont(9, "600");
         if (many) {
           const id = f.layout.groups[gi].id;
           const long = `${id}: ${text}`;
-          text = x - this._width(long) - 8 >= g.shelf.x0 + 20 ? long : `${shortName(id) === id ? id : shortName(id)}: ${mark.kind === "withheld" ? "withheld" : "moved"}`;
+          text = x - this._width(long) - 8 >= g.shelf.x0 + 20 ? long : `${shortName(id) === id ? id : shortName(id)}: ${ktag ? ktag.kind : mark.kind === "withheld" ? "withheld" : "moved"}`;
         }
         const w = this._width(text) + 8;
         if (x - w < g.shelf.x0 + 20) break;
@@ -1839,7 +1894,7 @@ export class Stage {
           ctx.fillStyle = fill;
           ctx.fill();
           if (p) { ctx.strokeStyle = fill; ctx.globalAlpha = p; ctx.lineWidth = 2; this._round(x - w - 2 * p, y - 6 - 2 * p, w + 4 * p, 12 + 4 * p, 7); ctx.stroke(); ctx.globalAlpha = 1; ctx.lineWidth = 1; }
-          if (dash) { ctx.strokeStyle = th.dup; ctx.setLineDash([3, 2]); this._round(x - w, y - 6, w, 12, 6); ctx.stroke(); ctx.setLineDash([]); }
+          if (dash) { ctx.strokeStyle = ktag ? ink : th.dup; ctx.setLineDash([3, 2]); this._round(x - w, y - 6, w, 12, 6); ctx.stroke(); ctx.setLineDash([]); }
         }
         this._text(text, x - w / 2, y + 0.5, { size: 9, color: ink, align: "center", weight: "600" });
         x -= w + 4;
@@ -1979,6 +2034,7 @@ export class Stage {
       downtime,
       names: this._names.filter((_, k) => k % 2 === 0).map((full, k) => ({ full, drawn: this._names[2 * k + 1] })),
       focusText: this.focus ? this.focusText ?? null : null,
+      share: g?.mode === "rows" ? this._shareDrawn ?? null : null,
     };
   }
 
@@ -2019,8 +2075,9 @@ export class Stage {
   }
 
   /** Centre of a consumer's box in CSS pixels of the canvas (for tests and the menu). */
-  consumerPoint(group, member) {
-    const h = this.hits.find((x) => x.kind === "consumer" && x.group === group && x.member === member);
+  consumerPoint(group, member, share = false) {
+    const kind = share ? "shareConsumer" : "consumer";
+    const h = this.hits.find((x) => x.kind === kind && x.group === group && x.member === member);
     return h ? { x: h.x + h.w / 2, y: h.y + h.h / 2, rect: { x: h.x, y: h.y, w: h.w, h: h.h } } : null;
   }
 }

@@ -55,7 +55,7 @@ export class View {
     this.stageBox.append(this.canvas, this.menu);
     this.side = el("aside", { class: "mr-side" });
     this.consumerList = el("div", { class: "mr-consumers", role: "group", "aria-label": "Consumers" });
-    this.consumerRows = new ConsumerList(this.consumerList, (g, m, b) => { const p = this.stage.consumerPoint(g, m); this.openMenu(g, m, p ? { x: p.rect.x, y: p.y } : { x: 40, y: 40 }, b); });
+    this.consumerRows = new ConsumerList(this.consumerList, (g, m, b, share) => { const p = this.stage.consumerPoint(g, m, share); this.openMenu(g, m, p ? { x: p.rect.x, y: p.y } : { x: 40, y: 40 }, b, share); });
     this.legend = new Legend();
     this.legend.setScenario(controller.scenario());
     this.side.append(el("h3", {}, "Consumers"), this.consumerList, this.legend.root);
@@ -287,7 +287,10 @@ export class View {
       case "play": c.toggle(); break;
       case "step": this._try(() => c.step()); break;
       case "restart": c.restart(); this.stepIdx = -1; this._showStep(); this.say("Replaying from the start: same seed, same inputs."); break;
-      case "add-consumer": this._try(() => { c.apply({ type: "AddConsumer", group: 0 }); this.say("A new consumer is joining: watch the group rebalance."); }); break;
+      case "add-consumer": this._try(() => {
+        // a scenario with only share groups gets a share consumer (no rebalance: it just shares)
+        if (!c.scenarioFull.groups?.length && c.scenarioFull.share_groups?.length) { c.apply({ type: "AddShareConsumer", share_group: 0 }); this.say("A new share consumer joins: it reads the same partitions as the others, record by record."); } else { c.apply({ type: "AddConsumer", group: 0 }); this.say("A new consumer is joining: watch the group rebalance."); }
+      }); break;
       case "add-partition": {
         const n = snap().topics[0]?.partitions.length ?? 0;
         this._try(() => { c.apply({ type: "AddPartitions", topic: 0, partitions: n + 1 }); this.say(`The topic now has ${n + 1} partitions: keys hash to new places, so a key's new records may land on a different partition than its old ones.`); });
@@ -425,7 +428,7 @@ export class View {
     this._listen(this.canvas, "click", (e) => {
       const r = this.canvas.getBoundingClientRect();
       const hit = this.stage.hitTest(e.clientX - r.left, e.clientY - r.top);
-      if (hit?.kind === "consumer") { this.stage.setFocus({ member: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "partition") { this.stage.setFocus({ partition: hit.index }); this.closeMenu(); }
+      if (hit?.kind === "consumer") { this.stage.setFocus({ member: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "shareConsumer") { this.stage.setFocus({ share: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }, undefined, true); } else if (hit?.kind === "partition") { this.stage.setFocus({ partition: hit.index }); this.closeMenu(); }
       else this.closeMenu();
     });
     this._listen(this.canvas, "mousemove", (e) => {
@@ -443,15 +446,19 @@ export class View {
   }
 
   /** The menu of actions for consumer `member` of `group`, near `at` (stage CSS px). */
-  openMenu(group, member, at, opener) {
+  openMenu(group, member, at, opener, share = false) {
     const snap = this.c.snapshot();
-    const mv = snap.groups[group]?.members[member];
+    const mv = share ? snap.share_groups[group]?.members[member] : snap.groups[group]?.members[member];
     if (!mv) return;
-    this.menuTarget = { group, member };
+    this.menuTarget = { group, member, share };
     this.menuOpener = opener ?? null;
     const transactional = this.c.scenarioFull.groups?.[group]?.commit === "transactional";
     const items = [];
-    if (mv.state === "Crashed" || mv.state === "Left") items.push(["Restart", "RestartConsumer"]);
+    if (share) {
+      // a share consumer's inputs (KIP-932): no crash points, its locks simply run out
+      if (mv.state === "crashed" || mv.state === "left") items.push(["Restart", "RestartShareConsumer"]);
+      else items.push(["Crash now (its record locks run out)", "CrashShareConsumer"], mv.state === "paused" ? ["Resume", "ResumeShareConsumer"] : ["Pause (stuck poll loop)", "PauseShareConsumer"], ["Leave the share group", "LeaveShareGroup"]);
+    } else if (mv.state === "Crashed" || mv.state === "Left") items.push(["Restart", "RestartConsumer"]);
     else {
       for (const [label, at] of crashMenuItems(this.c.scenarioFull.groups?.[group]?.commit, transactional)) items.push([label, `crash:${at}`]);
       items.push(mv.state === "Paused" ? ["Resume", "ResumeConsumer"] : ["Pause (stuck poll loop)", "PauseConsumer"]);
@@ -479,16 +486,19 @@ export class View {
     this.menu.hidden = true;
     if (!restoreFocus) return;
     const t = this.menuTarget;
-    const opener = this.menuOpener?.isConnected ? this.menuOpener : this.menuOpener && t ? this.consumerRows.button(t.group, t.member) : null;
+    const opener = this.menuOpener?.isConnected ? this.menuOpener : this.menuOpener && t ? this.consumerRows.button(t.group, t.member, t.share) : null;
     (opener ?? this.stageBox).focus();
   }
 
   _menuAction(what) {
-    const { group, member } = this.menuTarget;
+    const { group, member, share } = this.menuTarget;
     const name = `consumer-${member + 1}`;
     let input;
     let note;
-    if (what.startsWith("crash:")) {
+    if (share) {
+      input = { type: what, share_group: group, member };
+      if (what === "CrashShareConsumer") note = `share-${name} crashed. Its acquired records return to the others when their locks run out.`;
+    } else if (what.startsWith("crash:")) {
       const at = what.slice(6);
       input = { type: "CrashConsumer", group, member, at };
       note = at === "now" ? `${name} crashed. The coordinator notices after session.timeout.ms without heartbeats.` : `${name} will crash ${at.replace(/_/g, " ")}.`;

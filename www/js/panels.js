@@ -8,6 +8,7 @@
 import { Namer, NOTABLE, sentence, formatMs } from "./sentences.js";
 import { THEMES } from "./palette.js";
 import { drawLagChart, drawSparkline } from "./charts.js";
+import { GroupFigures } from "./groupfigures.js";
 
 const LOG_MAX = 150;
 const LOG_LINES_PER_BATCH = 40; // at 100× a batch can hold thousands of events
@@ -74,7 +75,10 @@ export class Panels {
 
     // The plain-English log comes right after the counters, above the charts, so a newcomer sees
     // it without scrolling (issue 13).
-    root.append(counters, logHead, this.log);
+    // Per-group figures (downtime and paused members side by side; share group totals) when
+    // protocols are compared or a share group runs (groupfigures.js).
+    this.figures = new GroupFigures(controller);
+    root.append(counters, this.figures.root, logHead, this.log);
     if (!opts.compact) root.append(chartBox, tputBox);
     this.chartVisible = !opts.compact;
 
@@ -153,11 +157,14 @@ export class Panels {
     for (let p = 0; p < f.layout.producers.length; p++) produced += f.producer(p, K.PR_PRODUCED);
     let leo = 0;
     for (let i = 0; i < f.total; i++) leo += f.logEnd(i);
-    const dups = f.sum(K.G_DUPLICATES), lost = f.sum(K.G_LOST);
+    // share groups (KIP-932) count in the totals too: what they processed and (never, by design) lost
+    let shareProcessed = 0, shareLost = 0;
+    for (let s = 0; s < f.shareGroupsL.length; s++) { shareProcessed += f.sg(s, K.SG_PROCESSED); shareLost += f.sg(s, K.SG_LOST); }
+    const dups = f.sum(K.G_DUPLICATES), lost = f.sum(K.G_LOST) + shareLost;
     this._set(fld.clock, formatMs(now));
     this._set(fld.produced, String(produced));
     this._set(fld.leo, String(leo));
-    this._set(fld.processed, String(f.sum(K.G_PROCESSED)));
+    this._set(fld.processed, String(f.sum(K.G_PROCESSED) + shareProcessed));
     this._set(fld.lag, String(f.sum(K.G_LAG_NOW)));
     this._set(fld.duplicates, String(dups));
     this._set(fld.lost, String(lost));
@@ -165,6 +172,7 @@ export class Panels {
     fld.duplicates.parentElement.classList.toggle("mr-warn", dups > 0);
     fld.lost.parentElement.classList.toggle("mr-bad", lost > 0);
     this._syncGroupPick(f);
+    this.figures.update(f);
     const r = this.rates[this.rates.length - 1] ?? { in: 0, out: 0 };
     this._set(fld.rate, `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`);
   }

@@ -221,6 +221,76 @@ export const SCENES = {
       { at_ms: 9000, text: "The new partition's owner had no backlog, so it processed a key's new record before the old partition's owner reached that key's older one (red): per-key order is broken. Kafka orders only within a partition — size keyed topics up front." },
     ],
   },
+  // ---- Kafka 4.x: the consumer group protocol (KIP-848) and share groups (KIP-932) ----------
+  "classic-vs-consumer-protocol": {
+    title: "Kafka 4: the consumer protocol (KIP-848) beside eager and cooperative",
+    // The same scenario as scenarios/classic-vs-consumer-protocol.json (core/tests/consumer_protocol.rs
+    // measures it; tests/kafka4.spec.js checks the two are equal and the figures the page shows).
+    scenario: {
+      seed: 19, duration_ms: 24000, topics: [{ name: TOPIC, partitions: 6 }],
+      producers: [userProducer({ rate_per_sec: 5, keys: { mode: "entity", prefix: "user", count: 12, skew: 0.2 } })],
+      groups: [
+        { "group.id": "eager", topics: [TOPIC], consumers: 2, "partition.assignment.strategy": ["range"],
+          "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.records": 8, processing_ms: 300 },
+        { "group.id": "cooperative", topics: [TOPIC], consumers: 2, "partition.assignment.strategy": ["cooperative-sticky"],
+          "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.records": 8, processing_ms: 300 },
+        { "group.id": "consumer-protocol", topics: [TOPIC], consumers: 2, "group.protocol": "consumer", "group.remote.assignor": "uniform",
+          "group.consumer.session.timeout.ms": 6000, "group.consumer.heartbeat.interval.ms": 1000, "max.poll.records": 8, processing_ms: 300 },
+      ],
+      inputs: [0, 1, 2].map((group) => ({ at_ms: 7000, input: { type: "AddConsumer", group } })),
+    },
+    steps: [
+      { at_ms: 0, text: "Three groups read the same busy topic: 'eager' and 'cooperative' use the classic protocol (JoinGroup/SyncGroup, a leader assigns); 'consumer-protocol' uses group.protocol=consumer (KIP-848, Kafka 4): no join round, the broker computes the assignment. Batches take up to 2.4 s." },
+      { at_ms: 7100, text: "consumer-3 joins each group. The consumer-protocol group's coordinator bumps the group epoch to 3 and computes the target assignment for epoch 3 at once: consumer-3 is to get P2 and P5 (◆, “waiting for previous owner”). Nobody has stopped." },
+      { at_ms: 8050, text: "At their next heartbeat consumer-1 and consumer-2 learned the target: each must first release one partition (▼, “releasing”) and does so at its next poll(): consumer-1 gave up P2 already and is stable at epoch 3; both keep processing their other partitions. Eager's consumer-2 has just given up all three of its partitions." },
+      { at_ms: 9100, text: "consumer-3's next heartbeat picked up P2 and P5: every consumer-protocol member is stable at epoch 3 (●). P2 and P5 each waited about a second for that heartbeat; no member ever stopped all its work. Eager's P3–P5 are still idle, waiting for consumer-1's batch." },
+      { at_ms: 11000, text: "All three groups are settled. “Rebalance cost per group” beside the stage: partition downtime eager 6420 ms, cooperative 1116 ms, consumer protocol 1896 ms; paused members eager 2, cooperative 0, consumer protocol 0. Like cooperative, KIP-848 pauses no member, without a second rebalance round; its moved partitions wait for the newcomer's next heartbeat (1 s here)." },
+    ],
+  },
+  "share-group-queue": {
+    title: "Kafka 4: a share group drains a queue with more consumers than partitions",
+    // The same scenario as scenarios/share-group-drains-a-queue.json.
+    scenario: {
+      seed: 7, duration_ms: 30000, topics: [{ name: "jobs", partitions: 2 }],
+      producers: [{ id: "job-submitter", topic: "jobs", rate_per_sec: 40, keys: { mode: "entity", prefix: "customer", count: 20 }, max_records: 600 }],
+      share_groups: [{
+        "group.id": "workers", topics: ["jobs"], consumers: 6,
+        "share.auto.offset.reset": "earliest", "share.acknowledgement.mode": "implicit",
+        "max.poll.records": 5, processing_ms: 100, "group.share.record.lock.duration.ms": 5000,
+      }],
+      inputs: [{ at_ms: 12000, input: { type: "CrashShareConsumer", share_group: 0, member: 2 } }],
+    },
+    steps: [
+      { at_ms: 0, text: "A job queue: a 2-partition topic read by share group 'workers' with six consumers (KIP-932, Kafka 4). A classic group would leave four of them idle; a share group gives each partition to three members, and the partition leader hands each record to one member at a time, under a lock." },
+      { at_ms: 3000, text: "All six are working: each box says which record it processes and how many it has done. In the lane under the shelves a record in a member's colour is acquired (its lock timer runs out under it); green ones are acknowledged." },
+      { at_ms: 6000, text: "One customer's jobs land on one partition, yet different members process them at the same time and finish them in any order: a share group has no per-key ordering (the note over the lane). Use it where each record stands alone." },
+      { at_ms: 13000, text: "share-consumer-3 crashed at 12 s holding offset 249 of P0. Nobody may take that record until its lock (5 s here) runs out; the others go on, so P0's window of records in flight (SPSO → SPEO) grows behind it." },
+      { at_ms: 17000, text: "The lock ran out: offset 249 was available again and another member took it — delivery 2, the number on its box; the figures count 1 redelivery. The SPSO can move on at last." },
+      { at_ms: 20000, text: "The queue is drained: 600 of 600 processed, 1 redelivery, 0 archived, 0 lost, and every one of the six members did a share of the work." },
+    ],
+  },
+  "poison-message": {
+    title: "Kafka 4: a poison message hits the delivery limit",
+    // The same scenario as scenarios/poison-message-delivery-limit.json.
+    scenario: {
+      seed: 3, duration_ms: 20000, topics: [{ name: "payments", partitions: 1 }],
+      producers: [{ id: "checkout", topic: "payments", rate_per_sec: 5, keys: { mode: "entity", prefix: "order", count: 50 }, max_records: 40 }],
+      share_groups: [{
+        "group.id": "payment-workers", topics: ["payments"], consumers: 2,
+        "share.auto.offset.reset": "earliest", "share.acknowledgement.mode": "explicit",
+        "max.poll.records": 4, processing_ms: 200,
+        "group.share.delivery.count.limit": 5, "group.share.record.lock.duration.ms": 5000,
+        poison: [{ topic: "payments", partition: 0, offset: 7 }], poison_ack: "release",
+      }],
+    },
+    steps: [
+      { at_ms: 0, text: "Share group 'payment-workers' reads payments with two members that acknowledge each record explicitly. Offset 7 is a poison message: processing it always fails, and the application answers RELEASE (“try again later”)." },
+      { at_ms: 1750, text: "share-consumer-2 has acquired offset 7 (delivery 1: a box in its colour, its lock timer under it) and is processing it." },
+      { at_ms: 2000, text: "Processing failed and share-consumer-2 released it: offset 7 became available and was acquired again — delivery 2, the number on its box. share-consumer-1 meanwhile goes on with offset 8: later records finish before an earlier one." },
+      { at_ms: 2550, text: "Delivery 5, the group.share.delivery.count.limit. The SPSO stays at 7 while offsets 8–10 behind it are already acknowledged (green)." },
+      { at_ms: 2750, text: "The fifth delivery failed too: offset 7 is archived and will never be delivered again; the SPSO jumped past it. The figures: redeliveries 4, archived 1, lost 0 — the rest is processed once. Kafka has no dead-letter topic here: log or park such records yourself." },
+    ],
+  },
 };
 
 export const SCENE_NAMES = Object.keys(SCENES);

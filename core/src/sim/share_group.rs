@@ -261,8 +261,10 @@ impl ShareGroup {
                     + m.name.len()
                     + m.member_id.len()
                     + 8 * m.assigned.capacity()
-                    + size_of::<Rec>() * m.batch.capacity()
-                    + 24 * m.acks.capacity()
+                    // The batch, and as much again for a share fetch's records or
+                    // acknowledgements in flight in a timer.
+                    + 2 * size_of::<Rec>() * m.batch.capacity()
+                    + 2 * 24 * m.acks.capacity()
                     + 64
             })
             .sum();

@@ -50,6 +50,9 @@ fn approx_bytes_tracks_what_a_clone_allocates() {
         ("bench/scenarios/p6-hour.json", 60_000),
         ("scenarios/exactly-once-transactional-crash.json", 20_000),
         ("scenarios/eager-vs-cooperative.json", 15_000),
+        ("scenarios/classic-vs-consumer-protocol.json", 15_000),
+        ("scenarios/share-group-drains-a-queue.json", 12_500),
+        ("scenarios/poison-message-delivery-limit.json", 5_000),
     ] {
         let mut sim = Sim::new(load(path)).expect("sim");
         sim.set_event_level(mailroom_core::EventLevel::Off);

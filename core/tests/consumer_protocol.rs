@@ -11,6 +11,9 @@ use mailroom_core::event::{Event, ReconcileState, Tp};
 use mailroom_core::{Input, Sim, TimedEvent};
 use serde_json::{json, Value};
 
+mod common;
+use common::{seeds, SeedRng as Rng};
+
 fn scenario_file(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scenarios")
@@ -427,34 +430,6 @@ fn scene_one_member_joins_a_busy_group_classic_eager_cooperative_and_consumer_pr
 }
 
 // ---- seeded schedules --------------------------------------------------------------------
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-fn seeds() -> Vec<u64> {
-    if let Some(s) = std::env::var("MAILROOM_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        return vec![s];
-    }
-    let n = std::env::var("MAILROOM_SEEDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(12);
-    (1..=n).collect()
-}
 
 fn check_seed(seed: u64) -> Result<(), String> {
     let mut r = Rng(seed);

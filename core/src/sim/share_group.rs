@@ -261,8 +261,10 @@ impl ShareGroup {
                     + m.name.len()
                     + m.member_id.len()
                     + 8 * m.assigned.capacity()
-                    + size_of::<Rec>() * m.batch.capacity()
-                    + 24 * m.acks.capacity()
+                    // The batch, and as much again for a share fetch's records or
+                    // acknowledgements in flight in a timer.
+                    + 2 * size_of::<Rec>() * m.batch.capacity()
+                    + 2 * 24 * m.acks.capacity()
                     + 64
             })
             .sum();
@@ -1121,6 +1123,14 @@ impl Sim {
             .collect()
     }
 
+    fn share_part(&self, share_group: u32, tp: Tp) -> Option<&SharePart> {
+        self.share_groups
+            .get(share_group as usize)?
+            .parts
+            .get(tp.0 as usize)?
+            .get(tp.1 as usize)
+    }
+
     /// A record of a share-partition: state, delivery count, holder slot, lock deadline.
     pub fn share_record(
         &self,
@@ -1128,23 +1138,12 @@ impl Sim {
         tp: Tp,
         offset: u64,
     ) -> Option<(crate::share::RecordState, u16, Option<u32>, u64)> {
-        self.share_groups
-            .get(share_group as usize)?
-            .parts
-            .get(tp.0 as usize)?
-            .get(tp.1 as usize)?
-            .sp
-            .record(offset)
+        self.share_part(share_group, tp)?.sp.record(offset)
     }
 
     /// A share-partition's SPSO and SPEO (`None` if not subscribed).
     pub fn share_offsets(&self, share_group: u32, tp: Tp) -> Option<(u64, u64)> {
-        let p = self
-            .share_groups
-            .get(share_group as usize)?
-            .parts
-            .get(tp.0 as usize)?
-            .get(tp.1 as usize)?;
+        let p = self.share_part(share_group, tp)?;
         Some((p.sp.spso(), p.sp.speo()))
     }
 

@@ -125,3 +125,36 @@ pub fn assert_one_owner(sim: &Sim) {
         }
     }
 }
+
+/// SplitMix64 for seeded fault schedules (the tests' own stream, not the model's).
+pub struct SeedRng(pub u64);
+
+impl SeedRng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform-ish in `0..n` (`0` for `n` = 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The seeds to run: `MAILROOM_SEED=n` alone, else `1..=MAILROOM_SEEDS` (default 12).
+pub fn seeds() -> Vec<u64> {
+    if let Some(s) = std::env::var("MAILROOM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return vec![s];
+    }
+    let n = std::env::var("MAILROOM_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    (1..=n).collect()
+}

@@ -3,6 +3,7 @@
 //! `cargo run --release -p mailroom-core --example simulate -- SCENARIO.json [--until MS]
 //! [--events all|story|off]`
 //! Prints `{"groups": [{group, produced, processed, duplicates, lost, rebalances, max_lag}],
+//! "producers": [{producer, sent, acked, failed, log_duplicates, acked_lost, reordered}],
 //! "events": N, "event_hash": "…", "end_ms": T, "wall_ms": W}`; a bad scenario exits 2 with
 //! `path: reason`. `--events` picks what the model records (and the hash covers): `all` (the
 //! default, the determinism fingerprint), `story` (what a page is shown) or `off` (fast-forward:
@@ -70,6 +71,7 @@ fn main() {
     }
     let out = serde_json::json!({
         "groups": sim.stats(),
+        "producers": sim.producer_stats(),
         "events": hasher.count(),
         "event_hash": hasher.hex(),
         "end_ms": until,

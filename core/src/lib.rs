@@ -39,7 +39,7 @@ pub use event::{Event, EventLevel, TimedEvent};
 pub use input::{CrashPoint, Input, TimedInput};
 pub use player::Player;
 pub use scenario::{Scenario, ScenarioError};
-pub use sim::{offsets_partition_for, GroupStats, Sim};
+pub use sim::{offsets_partition_for, BrokerState, GroupStats, ProducerStats, Sim};
 pub use snapshot::Snapshot;
 
 /// A running FNV-1a fingerprint of an event stream (over each event's JSON form), used to

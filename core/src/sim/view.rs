@@ -37,7 +37,43 @@ pub struct GroupStats {
     pub max_lag: u64,
 }
 
+/// One producer's delivery totals, as the native runner prints them.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ProducerStats {
+    /// `client.id`.
+    pub producer: String,
+    /// Records handed to `send()`.
+    pub sent: u64,
+    /// Records acknowledged (`acks=0`: when sent).
+    pub acked: u64,
+    /// Records that failed for good.
+    pub failed: u64,
+    /// Records written to the log a second time.
+    pub log_duplicates: u64,
+    /// Acknowledged records not in the log.
+    pub acked_lost: u64,
+    /// Records appended after a later record of the same producer and partition.
+    pub reordered: u64,
+}
+
 impl Sim {
+    /// Per-producer delivery totals.
+    pub fn producer_stats(&self) -> Vec<ProducerStats> {
+        self.producers
+            .iter()
+            .zip(&self.scenario.producers)
+            .map(|(p, cfg)| ProducerStats {
+                producer: cfg.id.clone(),
+                sent: p.ledger.sent,
+                acked: p.ledger.acked,
+                failed: p.ledger.failed,
+                log_duplicates: p.ledger.log_duplicates,
+                acked_lost: p.ledger.acked_lost,
+                reordered: p.ledger.reordered,
+            })
+            .collect()
+    }
+
     /// Per-group delivery totals.
     pub fn stats(&self) -> Vec<GroupStats> {
         self.groups

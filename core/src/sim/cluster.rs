@@ -179,25 +179,6 @@ pub(crate) struct Fetcher {
 }
 
 impl Sim {
-    /// Whether follower machinery runs at all (some partition has more than one replica).
-    #[inline]
-    pub(crate) fn replicated(&self) -> bool {
-        self.replicated
-    }
-
-    /// The partition's leader if clients can reach it.
-    #[inline]
-    pub(crate) fn reachable_leader(&self, tp: Tp) -> Option<u32> {
-        let l = self.topics[tp.0 as usize].meta[tp.1 as usize].rep.leader?;
-        self.brokers[l as usize].reachable().then_some(l)
-    }
-
-    /// The high watermark of a partition.
-    #[inline]
-    pub(crate) fn high_watermark(&self, tp: Tp) -> u64 {
-        self.topics[tp.0 as usize].meta[tp.1 as usize].rep.hw
-    }
-
     /// After records were appended to a partition's leader log: the leader's LEO moves, the HW
     /// with it when the ISR is just the leader; parked follower fetches are answered. Returns
     /// whether the HW moved (consumers were told).

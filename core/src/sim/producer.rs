@@ -38,6 +38,11 @@ pub(crate) struct Producer {
     unkeyed: Vec<u64>,
     /// Since when each partition's accumulated records wait (`u64::MAX`: none wait).
     pub accum_since: Vec<u64>,
+    /// Partitions whose records wait (entries of `accum_since` set).
+    pub waiting: u32,
+    /// Partitions that received records since the last drain (what a drain looks at when
+    /// nothing else waits, instead of every partition).
+    pub dirty: Vec<u32>,
     // The Sender's configuration (see `sender.rs`).
     pub acks: Acks,
     pub idempotent: bool,
@@ -111,6 +116,8 @@ impl Producer {
             scratch: Vec::new(),
             unkeyed: Vec::new(),
             accum_since: Vec::new(),
+            waiting: 0,
+            dirty: Vec::new(),
             acks: cfg.acks,
             idempotent: cfg.idempotent(),
             retries: cfg.retries,
@@ -151,6 +158,21 @@ impl Producer {
         }
         let empty = pool.pop().unwrap_or_default();
         Some(Batch::Keyed(std::mem::replace(keys, empty)))
+    }
+
+    /// Partition `part`'s records no longer wait; returns since when they did (`u64::MAX`: they
+    /// had just been produced).
+    pub(crate) fn stop_waiting(&mut self, part: usize) -> u64 {
+        let since = std::mem::replace(&mut self.accum_since[part], u64::MAX);
+        if since != u64::MAX {
+            self.waiting -= 1;
+        }
+        since
+    }
+
+    /// Whether anything waits to be sent (records held back or batches to retry).
+    pub(crate) fn has_waiting(&self) -> bool {
+        self.waiting > 0 || !self.retry.is_empty()
     }
 
     /// Whether records of `part` wait in the accumulator.
@@ -195,6 +217,7 @@ impl Producer {
             + self.scratch.iter().map(|v| v.capacity() * 4).sum::<usize>()
             + self.unkeyed.len() * 8
             + self.accum_since.len() * 8
+            + self.dirty.capacity() * 4
             + self.next_seq.len() * 8
             + self
                 .in_flight
@@ -309,6 +332,9 @@ impl Sim {
                 let mut left = n;
                 while left > 0 {
                     let (part, run) = prod.sticky.next_run(partitions, left);
+                    if prod.unkeyed[part as usize] == 0 {
+                        prod.dirty.push(part);
+                    }
                     prod.unkeyed[part as usize] += run;
                     left -= run;
                 }
@@ -322,14 +348,17 @@ impl Sim {
                         prod.rng.below(*count)
                     };
                     let part = prod.key_partition[entity as usize];
-                    prod.scratch[part as usize].push(entity);
+                    let keys = &mut prod.scratch[part as usize];
+                    if keys.is_empty() {
+                        prod.dirty.push(part);
+                    }
+                    keys.push(entity);
                 }
                 true
             }
         };
         prod.produced = due;
         prod.ledger.sent += n;
-        let _ = (keyed, topic, latency);
         self.drain(p);
         self.schedule_produce(p);
     }

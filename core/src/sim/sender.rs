@@ -98,80 +98,94 @@ impl Sim {
         let idempotent = prod.idempotent;
         // One request per broker at most: (broker, batches).
         let mut building: Vec<(u32, Vec<ProducerBatch>)> = Vec::new();
-        for part in 0..partitions {
-            let Some(leader) = self.topics[topic as usize].meta[part].rep.leader else {
-                continue;
-            };
-            let prod = &mut self.producers[p as usize];
-            let slot = match building.iter().position(|(b, _)| *b == leader) {
-                Some(i) => i,
-                None => {
-                    let in_flight = prod.in_flight.iter().filter(|r| r.broker == leader).count();
-                    if in_flight >= max_in_flight {
-                        continue;
+        // Usually only the partitions that just received records need a look (in partition
+        // order, as the accumulator drains them); with anything held back, all of them.
+        let mut dirty = std::mem::take(&mut self.producers[p as usize].dirty);
+        let full_scan = self.producers[p as usize].has_waiting();
+        if !full_scan {
+            dirty.sort_unstable();
+        }
+        let count = if full_scan { partitions } else { dirty.len() };
+        for k in 0..count {
+            let part = if full_scan { k } else { dirty[k] as usize };
+            'send: {
+                let Some(leader) = self.topics[topic as usize].meta[part].rep.leader else {
+                    break 'send;
+                };
+                let prod = &mut self.producers[p as usize];
+                let slot = match building.iter().position(|(b, _)| *b == leader) {
+                    Some(i) => i,
+                    None => {
+                        let in_flight =
+                            prod.in_flight.iter().filter(|r| r.broker == leader).count();
+                        if in_flight >= max_in_flight {
+                            break 'send;
+                        }
+                        building.push((leader, prod.batch_pool.pop().unwrap_or_default()));
+                        building.len() - 1
                     }
-                    building.push((leader, prod.batch_pool.pop().unwrap_or_default()));
-                    building.len() - 1
-                }
-            };
-            let part = part as u32;
-            let has_retry = prod.retry.iter().any(|b| b.partition == part);
-            if has_retry {
-                if idempotent {
-                    let busy = prod
-                        .in_flight
-                        .iter()
-                        .any(|r| r.batches.iter().any(|b| b.partition == part));
-                    let first = prod
-                        .retry
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, b)| b.partition == part)
-                        .min_by_key(|(_, b)| b.first_seq)
-                        .map(|(i, b)| (i, b.ready_at_ms));
-                    if let Some((i, ready)) = first {
-                        if !busy && ready <= now {
+                };
+                let part = part as u32;
+                let has_retry =
+                    !prod.retry.is_empty() && prod.retry.iter().any(|b| b.partition == part);
+                if has_retry {
+                    if idempotent {
+                        let busy = prod
+                            .in_flight
+                            .iter()
+                            .any(|r| r.batches.iter().any(|b| b.partition == part));
+                        let first = prod
+                            .retry
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, b)| b.partition == part)
+                            .min_by_key(|(_, b)| b.first_seq)
+                            .map(|(i, b)| (i, b.ready_at_ms));
+                        if let Some((i, ready)) = first {
+                            if !busy && ready <= now {
+                                let b = prod.retry.remove(i);
+                                building[slot].1.push(b);
+                            }
+                        }
+                        // New records of this partition wait behind the retry.
+                        break 'send;
+                    }
+                    let mut i = 0;
+                    while i < prod.retry.len() {
+                        if prod.retry[i].partition == part && prod.retry[i].ready_at_ms <= now {
                             let b = prod.retry.remove(i);
                             building[slot].1.push(b);
+                        } else {
+                            i += 1;
                         }
                     }
-                    // New records of this partition wait behind the retry.
-                    continue;
                 }
-                let mut i = 0;
-                while i < prod.retry.len() {
-                    if prod.retry[i].partition == part && prod.retry[i].ready_at_ms <= now {
-                        let b = prod.retry.remove(i);
-                        building[slot].1.push(b);
-                    } else {
-                        i += 1;
-                    }
+                if let Some(records) = prod.take_accumulated(part, &mut self.key_buffers) {
+                    let n = records.len() as u32;
+                    let first_seq = prod.next_seq[part as usize];
+                    prod.next_seq[part as usize] = first_seq.wrapping_add(n);
+                    let created_ms = prod.stop_waiting(part as usize).min(now);
+                    building[slot].1.push(ProducerBatch {
+                        partition: part,
+                        records,
+                        first_seq,
+                        created_ms,
+                        attempts: 0,
+                        appended: None,
+                        result: BatchResult::Pending,
+                        ready_at_ms: now,
+                    });
                 }
             }
-            if let Some(records) = prod.take_accumulated(part, &mut self.key_buffers) {
-                let n = records.len() as u32;
-                let first_seq = prod.next_seq[part as usize];
-                prod.next_seq[part as usize] = first_seq.wrapping_add(n);
-                let created_ms = std::mem::replace(&mut prod.accum_since[part as usize], u64::MAX);
-                building[slot].1.push(ProducerBatch {
-                    partition: part,
-                    records,
-                    first_seq,
-                    created_ms: created_ms.min(now),
-                    attempts: 0,
-                    appended: None,
-                    result: BatchResult::Pending,
-                    ready_at_ms: now,
-                });
-            }
-        }
-        // Records that could not leave wait; note since when.
-        let prod = &mut self.producers[p as usize];
-        for part in 0..partitions {
-            if prod.has_accumulated(part as u32) && prod.accum_since[part] == u64::MAX {
+            // Records that could not leave wait in the accumulator; note since when.
+            let prod = &mut self.producers[p as usize];
+            if prod.accum_since[part] == u64::MAX && prod.has_accumulated(part as u32) {
                 prod.accum_since[part] = now;
+                prod.waiting += 1;
             }
         }
+        dirty.clear();
+        self.producers[p as usize].dirty = dirty;
         let latency = self.latency_ms();
         for (broker, batches) in building {
             let prod = &mut self.producers[p as usize];
@@ -210,6 +224,9 @@ impl Sim {
     fn expire_batches(&mut self, p: u32) {
         let now = self.now_ms;
         let prod = &mut self.producers[p as usize];
+        if prod.waiting == 0 && prod.retry.is_empty() {
+            return;
+        }
         let timeout = prod.delivery_timeout_ms;
         let topic = prod.topic;
         let mut failed: Vec<(u32, u32)> = Vec::new();
@@ -224,6 +241,9 @@ impl Sim {
             }
         }
         for part in 0..prod.accum_since.len() {
+            if prod.waiting == 0 {
+                break;
+            }
             let since = prod.accum_since[part];
             if since != u64::MAX && now >= since.saturating_add(timeout) {
                 if let Some(b) = prod.take_accumulated(part as u32, &mut self.key_buffers) {
@@ -233,7 +253,7 @@ impl Sim {
                         self.key_buffers.push(keys);
                     }
                 }
-                prod.accum_since[part] = u64::MAX;
+                prod.stop_waiting(part);
             }
         }
         for (partition, count) in failed {
@@ -266,6 +286,9 @@ impl Sim {
     fn schedule_producer_wake(&mut self, p: u32) {
         let now = self.now_ms;
         let prod = &mut self.producers[p as usize];
+        if prod.waiting == 0 && prod.retry.is_empty() {
+            return;
+        }
         let timeout = prod.delivery_timeout_ms;
         let mut at = u64::MAX;
         for b in &prod.retry {
@@ -278,9 +301,11 @@ impl Sim {
             };
             at = at.min(ready).min(b.created_ms.saturating_add(timeout));
         }
-        for &since in &prod.accum_since {
-            if since != u64::MAX {
-                at = at.min(since.saturating_add(timeout));
+        if prod.waiting > 0 {
+            for &since in &prod.accum_since {
+                if since != u64::MAX {
+                    at = at.min(since.saturating_add(timeout));
+                }
             }
         }
         if at == u64::MAX || at >= prod.wake_at_ms && prod.wake_at_ms > now {
@@ -307,8 +332,7 @@ impl Sim {
     /// Every producer looks at its waiting batches again (leaders changed).
     pub(crate) fn wake_producers(&mut self) {
         for p in 0..self.producers.len() as u32 {
-            let prod = &self.producers[p as usize];
-            if !prod.retry.is_empty() || prod.accum_since.iter().any(|&s| s != u64::MAX) {
+            if self.producers[p as usize].has_waiting() {
                 self.drain(p);
             }
         }

@@ -74,6 +74,56 @@ impl Sim {
             .collect()
     }
 
+    /// The leader of a partition (`None` while it is offline).
+    pub fn partition_leader(&self, tp: Tp) -> Option<u32> {
+        self.topics
+            .get(tp.0 as usize)?
+            .meta
+            .get(tp.1 as usize)?
+            .rep
+            .leader
+    }
+
+    /// The replicas of a partition (broker ids, preferred leader first).
+    pub fn partition_replicas(&self, tp: Tp) -> Vec<u32> {
+        self.topics
+            .get(tp.0 as usize)
+            .and_then(|t| t.meta.get(tp.1 as usize))
+            .map_or(Vec::new(), |m| {
+                m.rep.replicas.iter().map(|r| r.broker).collect()
+            })
+    }
+
+    /// The in-sync replicas of a partition (broker ids, ascending).
+    pub fn isr(&self, tp: Tp) -> Vec<u32> {
+        self.topics
+            .get(tp.0 as usize)
+            .and_then(|t| t.meta.get(tp.1 as usize))
+            .map_or(Vec::new(), |m| m.rep.isr_list())
+    }
+
+    /// A partition's high watermark: consumers read below it.
+    pub fn high_watermark(&self, tp: Tp) -> Option<u64> {
+        Some(
+            self.topics
+                .get(tp.0 as usize)?
+                .meta
+                .get(tp.1 as usize)?
+                .rep
+                .hw,
+        )
+    }
+
+    /// The broker hosting group `g`'s coordinator (`None`: none is elected).
+    pub fn coordinator_broker(&self, g: u32) -> Option<u32> {
+        self.groups.get(g as usize)?.coord_rep.leader
+    }
+
+    /// What broker `b` is doing.
+    pub fn broker_state(&self, b: u32) -> Option<crate::BrokerState> {
+        self.brokers.get(b as usize).map(|x| x.state)
+    }
+
     /// Per-group delivery totals.
     pub fn stats(&self) -> Vec<GroupStats> {
         self.groups

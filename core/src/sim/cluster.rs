@@ -465,6 +465,11 @@ impl Sim {
         self.stop_fetchers(b);
         if self.brokers[b as usize].state == BrokerState::Crashed {
             self.purgatory.retain(|d| d.broker != b);
+            // The dead process's sockets close: every client with a request to it sees the
+            // disconnect one hop later (`NetworkClient` fails the in-flight requests).
+            for p in 0..self.producers.len() as u32 {
+                self.disconnect_producer(p, b);
+            }
         }
         let incarnation = self.brokers[b as usize].incarnation;
         self.timers.at(

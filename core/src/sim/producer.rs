@@ -314,20 +314,18 @@ impl Sim {
         self.schedule_produce(p);
     }
 
-    /// Kafka's `RecordAccumulator` + `Sender`: every record due is partitioned into its
-    /// partition's batch, and each non-empty batch is sent (one hop) in partition order.
+    /// Kafka's `RecordAccumulator`: every record due is partitioned into its partition's
+    /// batch; then the `Sender` drains what it can (`sender.rs`).
     pub(super) fn produce_tick(&mut self, p: u32, epoch: u32) {
         let now = self.now_ms;
-        let latency = self.latency_ms();
         let prod = &mut self.producers[p as usize];
         if prod.epoch != epoch {
             return;
         }
         let due = prod.due_by(now);
         let n = due.saturating_sub(prod.produced);
-        let topic = prod.topic;
         let partitions = prod.scratch.len() as u32;
-        let keyed = match &prod.keys {
+        match &prod.keys {
             KeyMode::None => {
                 let mut left = n;
                 while left > 0 {
@@ -338,7 +336,6 @@ impl Sim {
                     prod.unkeyed[part as usize] += run;
                     left -= run;
                 }
-                false
             }
             KeyMode::Entity { count, skew, .. } => {
                 for _ in 0..n {
@@ -354,9 +351,8 @@ impl Sim {
                     }
                     keys.push(entity);
                 }
-                true
             }
-        };
+        }
         prod.produced = due;
         prod.ledger.sent += n;
         self.drain(p);

@@ -405,6 +405,25 @@ impl Sim {
         self.respond_produce(p, request);
     }
 
+    /// Broker `b` dropped its connections: the producer's requests to it fail with a network
+    /// error (retriable), heard one hop later.
+    pub(crate) fn disconnect_producer(&mut self, p: u32, b: u32) {
+        let prod = &mut self.producers[p as usize];
+        if prod.acks == Acks::Zero {
+            return;
+        }
+        let mut ids = Vec::new();
+        for r in prod.in_flight.iter_mut().filter(|r| r.broker == b) {
+            for x in r.batches.iter_mut() {
+                x.result = BatchResult::Error(ProduceError::NetworkException);
+            }
+            ids.push(r.id);
+        }
+        for id in ids {
+            self.respond_produce(p, id);
+        }
+    }
+
     fn respond_produce(&mut self, p: u32, request: u64) {
         self.timers.at(
             self.now_ms + self.latency_ms(),

@@ -708,8 +708,18 @@ impl Sim {
                 lost.push(r);
             }
         }
-        for r in lost.into_iter().rev() {
-            self.acked_lost(r.producer, (t, p), Some(r.base), u64::from(r.count));
+        // One event per producer: its acknowledged records this truncation took.
+        lost.sort_by_key(|r| (r.producer, r.base));
+        let mut i = 0;
+        while i < lost.len() {
+            let producer = lost[i].producer;
+            let first = lost[i].base;
+            let mut count = 0u64;
+            while i < lost.len() && lost[i].producer == producer {
+                count += u64::from(lost[i].count);
+                i += 1;
+            }
+            self.acked_lost(producer, (t, p), Some(first), count);
         }
         for g in &mut self.groups {
             if let Some(gp) = g
@@ -718,6 +728,18 @@ impl Sim {
                 .and_then(|v| v.get_mut(p as usize))
             {
                 gp.ledger.truncate(new_leo);
+                // KIP-320: a consumer (and a committed offset) past the new log end detects
+                // the truncation and continues from where the logs diverged.
+                if let Some(c) = gp.committed.as_mut() {
+                    c.0 = c.0.min(new_leo);
+                }
+            }
+            for c in &mut g.slots {
+                for (i, &tp) in c.assigned.iter().enumerate() {
+                    if tp == (t, p) {
+                        c.positions[i] = c.positions[i].min(new_leo);
+                    }
+                }
             }
         }
     }

@@ -97,8 +97,13 @@ impl PartitionMeta {
 
     /// `ProducerStateManager`'s sequence check for a batch `[first, first + count)`.
     pub fn check_sequence(&self, producer: u32, epoch: u32, first: u32, count: u32) -> SeqCheck {
+        // A producer (or epoch) the leader has not seen must start at sequence 0.
         let Some(st) = self.pstates.iter().find(|s| s.producer == producer) else {
-            return SeqCheck::Append;
+            return if first == 0 {
+                SeqCheck::Append
+            } else {
+                SeqCheck::OutOfOrder
+            };
         };
         if epoch > st.epoch {
             return SeqCheck::Append;
@@ -114,6 +119,8 @@ impl PartitionMeta {
             return SeqCheck::Duplicate(base);
         }
         match st.recent.back() {
+            // Every remembered batch was truncated away: the state is unknown here, so the
+            // batch is taken (Kafka would rebuild the state from older log segments).
             None => SeqCheck::Append,
             Some(&(_, l, _)) if first == l.wrapping_add(1) => SeqCheck::Append,
             Some(_) => SeqCheck::OutOfOrder,

@@ -58,6 +58,10 @@ pub(crate) struct Producer {
     /// God's view: one past the highest sequence in each partition's log (reorder detection).
     pub log_next_seq: Vec<u32>,
     pub in_flight: Vec<super::sender::InFlight>,
+    /// Unanswered batches per partition.
+    pub part_in_flight: Vec<u32>,
+    /// One past the highest acknowledged sequence per partition.
+    pub acked_seq_end: Vec<u32>,
     /// Batches waiting to be retried.
     pub retry: Vec<super::sender::ProducerBatch>,
     pub next_request: u64,
@@ -129,6 +133,8 @@ impl Producer {
             next_seq: Vec::new(),
             log_next_seq: Vec::new(),
             in_flight: Vec::new(),
+            part_in_flight: Vec::new(),
+            acked_seq_end: Vec::new(),
             retry: Vec::new(),
             next_request: 0,
             timeout_armed: false,
@@ -218,7 +224,7 @@ impl Producer {
             + self.unkeyed.len() * 8
             + self.accum_since.len() * 8
             + self.dirty.capacity() * 4
-            + self.next_seq.len() * 8
+            + self.next_seq.len() * 16
             + self
                 .in_flight
                 .iter()
@@ -242,6 +248,8 @@ impl Producer {
         self.unkeyed.resize(partitions as usize, 0);
         self.accum_since.resize(partitions as usize, u64::MAX);
         self.next_seq.resize(partitions as usize, 0);
+        self.part_in_flight.resize(partitions as usize, 0);
+        self.acked_seq_end.resize(partitions as usize, 0);
         self.log_next_seq.resize(partitions as usize, 0);
     }
 

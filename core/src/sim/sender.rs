@@ -144,6 +144,7 @@ impl Sim {
                         if let Some((i, ready)) = first {
                             if !busy && ready <= now {
                                 let b = prod.retry.remove(i);
+                                prod.part_in_flight[part as usize] += 1;
                                 building[slot].1.push(b);
                             }
                         }
@@ -154,6 +155,7 @@ impl Sim {
                     while i < prod.retry.len() {
                         if prod.retry[i].partition == part && prod.retry[i].ready_at_ms <= now {
                             let b = prod.retry.remove(i);
+                            prod.part_in_flight[part as usize] += 1;
                             building[slot].1.push(b);
                         } else {
                             i += 1;
@@ -165,6 +167,7 @@ impl Sim {
                     let first_seq = prod.next_seq[part as usize];
                     prod.next_seq[part as usize] = first_seq.wrapping_add(n);
                     let created_ms = prod.stop_waiting(part as usize).min(now);
+                    prod.part_in_flight[part as usize] += 1;
                     building[slot].1.push(ProducerBatch {
                         partition: part,
                         records,
@@ -375,6 +378,8 @@ impl Sim {
             let topic = prod.topic;
             let mut lost = Vec::new();
             for b in batches.drain(..) {
+                let prod = &mut self.producers[p as usize];
+                prod.part_in_flight[b.partition as usize] -= 1;
                 match b.result {
                     BatchResult::Appended(_) | BatchResult::Duplicate(_) => {}
                     _ => lost.push((b.partition, u64::from(b.len()))),
@@ -461,6 +466,11 @@ impl Sim {
         let mut k = 0;
         while k < self.purgatory.len() {
             let d = self.purgatory[k];
+            // A broker cut off from everyone answers nobody; its client times out.
+            if !self.brokers[d.broker as usize].reachable() {
+                k += 1;
+                continue;
+            }
             let exists = self.producers[d.producer as usize]
                 .in_flight
                 .iter()
@@ -611,12 +621,27 @@ impl Sim {
     fn settle(&mut self, p: u32, mut r: InFlight, timeout: Option<ProduceError>) {
         let topic = self.producers[p as usize].topic;
         for b in r.batches.drain(..) {
+            self.producers[p as usize].part_in_flight[b.partition as usize] -= 1;
             let result = match timeout {
                 Some(e) => BatchResult::Error(e),
                 None => b.result,
             };
             match result {
                 BatchResult::Appended(base) | BatchResult::Duplicate(base) => {
+                    let end = &mut self.producers[p as usize].acked_seq_end[b.partition as usize];
+                    *end = (*end).max(b.first_seq.wrapping_add(b.len()));
+                    self.acknowledge(p, topic, &b, base);
+                    self.producers[p as usize].recycle_batch(b, &mut self.key_buffers);
+                }
+                BatchResult::Error(ProduceError::OutOfOrderSequence)
+                    if self.producers[p as usize].idempotent
+                        && b.first_seq.wrapping_add(b.len())
+                            <= self.producers[p as usize].acked_seq_end[b.partition as usize] =>
+                {
+                    // A later sequence was acknowledged and the leader appends only in
+                    // sequence order, so this batch is in the log already (it fell out of the
+                    // leader's five-batch memory while its answer was lost): done.
+                    let base = b.appended.map_or(0, |a| a.0);
                     self.acknowledge(p, topic, &b, base);
                     self.producers[p as usize].recycle_batch(b, &mut self.key_buffers);
                 }

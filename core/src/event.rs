@@ -618,6 +618,7 @@ impl Event {
                 | Event::OffsetCommitted { .. }
                 | Event::ConsumerStateChanged { .. }
                 | Event::ProduceRetried { .. }
+                | Event::RecordsReordered { .. }
         )
     }
 }

@@ -4,7 +4,7 @@
 //! ([`super::replica::PartitionReplicas`]); what a broker owns is derived from there.
 
 /// What the broker process is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum BrokerState {
     /// Running and reachable.
     Up,

@@ -110,7 +110,7 @@ impl PartitionReplicas {
 
     /// The leader appended up to `leo`. Returns the new HW if it moved.
     pub fn leader_appended(&mut self, leo: u64) -> Option<u64> {
-        let Some(l) = self.leader else { return None };
+        let l = self.leader?;
         let epoch = self.leader_epoch;
         if let Some(r) = self.replica_mut(l) {
             r.leo = leo;

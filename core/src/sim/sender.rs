@@ -106,6 +106,7 @@ impl Sim {
             dirty.sort_unstable();
         }
         let count = if full_scan { partitions } else { dirty.len() };
+        #[allow(clippy::needless_range_loop)] // `dirty` is read, the producer is mutated
         for k in 0..count {
             let part = if full_scan { k } else { dirty[k] as usize };
             'send: {
@@ -582,7 +583,8 @@ impl Sim {
         } else if batch.first_seq < *next {
             prod.ledger.reordered += u64::from(n);
             *next = (*next).max(batch.first_seq + n);
-            self.emit(Event::RecordsReordered {
+            // One per batch, so traffic: a recovery can reorder hundreds at once.
+            self.emit_traffic(|| Event::RecordsReordered {
                 producer: p,
                 topic,
                 partition: part,

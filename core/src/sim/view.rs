@@ -8,8 +8,8 @@ use crate::frame::{self, *};
 use crate::log::NO_KEY;
 use crate::scenario::CommitMode;
 use crate::snapshot::{
-    GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView, Snapshot,
-    TopicView,
+    BrokerView, GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView,
+    ReplicaView, Snapshot, TopicView,
 };
 
 use super::consumer::Loop;
@@ -220,12 +220,26 @@ impl Sim {
                 partitions: t
                     .logs
                     .iter()
-                    .map(|log| {
+                    .zip(&t.meta)
+                    .map(|(log, meta)| {
                         let (recent_base_offset, recent_keys, recent_txn) = log.tail(RECENT_MAX);
                         PartitionView {
                             log_start_offset: log.log_start_offset(),
                             log_end_offset: log.log_end_offset(),
-                            last_stable_offset: log.last_stable_offset(),
+                            last_stable_offset: log.last_stable_offset().min(meta.rep.hw),
+                            high_watermark: meta.rep.hw,
+                            leader: meta.rep.leader,
+                            leader_epoch: meta.rep.leader_epoch,
+                            replicas: meta
+                                .rep
+                                .replicas
+                                .iter()
+                                .map(|r| ReplicaView {
+                                    broker: r.broker,
+                                    log_end_offset: r.leo,
+                                    in_isr: meta.rep.in_isr(r.broker),
+                                })
+                                .collect(),
                             recent_base_offset,
                             recent_keys,
                             recent_txn,
@@ -245,6 +259,7 @@ impl Sim {
                 key_prefix: p.key_prefix(),
                 produced: p.produced,
                 sticky_partition: p.sticky_partition(),
+                ledger: p.ledger.clone(),
             })
             .collect();
         let stats = self.stats();
@@ -336,17 +351,37 @@ impl Sim {
                 }
             })
             .collect();
+        let brokers = self
+            .brokers
+            .iter()
+            .enumerate()
+            .map(|(b, br)| BrokerView {
+                id: b as u32,
+                state: br.state,
+                fenced: br.fenced,
+                slow_ms: br.slow_ms,
+                coordinator_of: (0..self.groups.len() as u32)
+                    .filter(|&g| self.groups[g as usize].coord_rep.leader == Some(b as u32))
+                    .collect(),
+            })
+            .collect();
         Snapshot {
             now_ms: now,
             topics,
             producers,
             groups,
             consumer_offsets,
+            brokers,
         }
     }
 }
 
 impl Sim {
+    /// Replica slots per partition in the frame: the largest replication factor.
+    fn replica_slots(&self) -> usize {
+        self.topics.iter().map(|t| t.rf as usize).max().unwrap_or(1)
+    }
+
     /// The frame's shape: names and where each entity's rows start.
     pub fn layout(&self) -> Layout {
         let mut base = 0;
@@ -398,6 +433,8 @@ impl Sim {
             groups,
             total_members: member_base,
             producers,
+            brokers: self.brokers.len() as u32,
+            replica_slots: self.replica_slots() as u32,
         }
     }
 
@@ -416,6 +453,47 @@ impl Sim {
                 row[PART_LOG_END] = log.log_end_offset() as f64;
                 row[PART_LSO] = log.last_stable_offset() as f64;
                 row[PART_TOPIC] = ti as f64;
+                let rep = &t.meta[p].rep;
+                row[PART_HW] = rep.hw as f64;
+                row[PART_LEADER] = rep.leader.map_or(-1.0, f64::from);
+                row[PART_EPOCH] = f64::from(rep.leader_epoch);
+                row[PART_ISR] = f64::from(rep.isr_len());
+            }
+        }
+        // Replicas and brokers.
+        let slots = self.replica_slots();
+        frame::reset(&mut frame.replicas, total * slots * REP_STRIDE);
+        frame::reset(&mut frame.brokers, self.brokers.len() * BROKER_STRIDE);
+        for (b, br) in self.brokers.iter().enumerate() {
+            let row = &mut frame.brokers[b * BROKER_STRIDE..];
+            row[BR_STATE] = f64::from(br.state as u8);
+            row[BR_FENCED] = f64::from(u8::from(br.fenced));
+            row[BR_LEADERS] = 0.0;
+            row[BR_COORDINATORS] = 0.0;
+            row[BR_SLOW_MS] = br.slow_ms as f64;
+            row[BR_REPLICAS] = 0.0;
+        }
+        for (ti, t) in self.topics.iter().enumerate() {
+            for (p, m) in t.meta.iter().enumerate() {
+                let gi = bases[ti] + p;
+                for (k, r) in m.rep.replicas.iter().enumerate() {
+                    let row = &mut frame.replicas[(gi * slots + k) * REP_STRIDE..];
+                    let leads = m.rep.leader == Some(r.broker);
+                    row[REP_BROKER] = f64::from(r.broker);
+                    row[REP_LEADER] = f64::from(u8::from(leads));
+                    row[REP_IN_ISR] = f64::from(u8::from(m.rep.in_isr(r.broker)));
+                    row[REP_LEO] = r.leo as f64;
+                    let br = &mut frame.brokers[r.broker as usize * BROKER_STRIDE..];
+                    br[BR_REPLICAS] += 1.0;
+                    if leads {
+                        br[BR_LEADERS] += 1.0;
+                    }
+                }
+            }
+        }
+        for g in &self.groups {
+            if let Some(b) = g.coord_rep.leader {
+                frame.brokers[b as usize * BROKER_STRIDE + BR_COORDINATORS] += 1.0;
             }
         }
         // Tails, for the requested partitions only.
@@ -525,6 +603,12 @@ impl Sim {
             row[PR_RATE] = p.rate_per_sec;
             row[PR_PRODUCED] = p.produced as f64;
             row[PR_STICKY] = p.sticky_partition().map_or(-1.0, f64::from);
+            row[PR_ACKED] = p.ledger.acked as f64;
+            row[PR_FAILED] = p.ledger.failed as f64;
+            row[PR_LOG_DUPLICATES] = p.ledger.log_duplicates as f64;
+            row[PR_ACKED_LOST] = p.ledger.acked_lost as f64;
+            row[PR_IN_FLIGHT] = p.in_flight.len() as f64;
+            row[PR_REORDERED] = p.ledger.reordered as f64;
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [--events all|story|off]`
 //! Prints `{"groups": [{group, produced, processed, duplicates, lost, rebalances, max_lag,
 //! worst_lag_at_ms, p99_lag, latency_p50_ms, latency_p99_ms, latency_exact, downtime_ms}],
+//! "producers": [{producer, sent, acked, failed, log_duplicates, acked_lost, reordered}],
 //! "events": N, "event_hash": "…", "end_ms": T, "wall_ms": W}` (the figures are defined in
 //! `mailroom_core::figures`; a sweep computes the same ones); a bad scenario exits 2 with
 //! `path: reason`. `--events` picks what the model records (and the hash covers): `all` (the
@@ -90,6 +91,7 @@ fn main() {
         .collect();
     let mut out = serde_json::json!({
         "groups": groups,
+        "producers": sim.producer_stats(),
         "events": hasher.count(),
         "event_hash": hasher.hex(),
         "end_ms": until,

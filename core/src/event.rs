@@ -95,6 +95,27 @@ pub enum RebalanceReason {
     MetadataChanged,
     /// A member rejoined with different protocols (strategy reconfigured).
     ProtocolChanged,
+    /// The group's coordinator moved to another broker mid-rebalance; the members rejoin.
+    CoordinatorMoved,
+}
+
+/// Why a produce request (or one of its batches) failed, by Kafka's error names.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum ProduceError {
+    /// `NOT_ENOUGH_REPLICAS`: `acks=all` and the ISR is below `min.insync.replicas`.
+    NotEnoughReplicas,
+    /// `NOT_LEADER_OR_FOLLOWER`: the broker no longer leads the partition.
+    NotLeaderOrFollower,
+    /// No answer within `request.timeout.ms` (the broker is cut off, or the answer was lost).
+    RequestTimedOut,
+    /// The connection was refused or dropped (the broker process is dead).
+    NetworkException,
+    /// `OUT_OF_ORDER_SEQUENCE_NUMBER`: an idempotent batch arrived before an earlier one.
+    OutOfOrderSequence,
+    /// `delivery.timeout.ms` passed since the record was produced.
+    DeliveryTimeout,
+    /// The partition has no leader (all its in-sync replicas are down).
+    LeaderNotAvailable,
 }
 
 /// A fact about the simulation, stamped with its simulated time by [`TimedEvent`].
@@ -410,6 +431,170 @@ pub enum Event {
         /// Output records it had written.
         records: u32,
     },
+    /// A broker process died (`CrashBroker`).
+    BrokerCrashed {
+        /// Broker id.
+        broker: u32,
+    },
+    /// A crashed broker started again (`RestartBroker`).
+    BrokerRestarted {
+        /// Broker id.
+        broker: u32,
+    },
+    /// A broker was cut off from the network (`IsolateBroker`).
+    BrokerIsolated {
+        /// Broker id.
+        broker: u32,
+    },
+    /// An isolated broker was reconnected (`HealBroker`).
+    BrokerHealed {
+        /// Broker id.
+        broker: u32,
+    },
+    /// The controller fenced a broker that stopped heartbeating for
+    /// `broker.session.timeout.ms`: it leaves every ISR and its leaderships move.
+    BrokerFenced {
+        /// Broker id.
+        broker: u32,
+    },
+    /// A broker's follower fetches became slower (or normal again at 0).
+    FollowerSlowed {
+        /// Broker id.
+        broker: u32,
+        /// Extra time per fetch round trip.
+        delay_ms: u64,
+    },
+    /// The controller chose a partition leader (or found none: `leader` is `None` and the
+    /// partition is offline).
+    LeaderElected {
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// The new leader's broker id.
+        leader: Option<u32>,
+        /// The new leader epoch.
+        leader_epoch: u32,
+        /// Whether an out-of-sync replica was chosen (`unclean.leader.election.enable`).
+        unclean: bool,
+        /// Where the new leader's log ends: the partition's log from now on.
+        log_end_offset: u64,
+        /// Records the previous leader's log held above that, gone with this election.
+        truncated: u64,
+    },
+    /// A follower fell more than `replica.lag.time.max.ms` behind and left the ISR.
+    IsrShrunk {
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// The broker that left.
+        broker: u32,
+        /// ISR size after.
+        isr_size: u32,
+    },
+    /// A follower caught up to the high watermark and rejoined the ISR.
+    IsrExpanded {
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// The broker that rejoined.
+        broker: u32,
+        /// ISR size after.
+        isr_size: u32,
+    },
+    /// A replica rejoining as a follower cut the records of its log that the leader does not
+    /// have (leader-epoch truncation, KIP-101/KIP-279).
+    ReplicaTruncated {
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// The broker whose replica truncated.
+        broker: u32,
+        /// Its log now ends here…
+        from_offset: u64,
+        /// …and ended here before.
+        to_offset: u64,
+    },
+    /// A group's coordinator moved to another broker (the leader of its `__consumer_offsets`
+    /// partition changed): members rediscover it and the group goes on from what the offsets
+    /// log holds.
+    CoordinatorMoved {
+        /// Group index.
+        group: u32,
+        /// The broker that hosted it, if any.
+        from: Option<u32>,
+        /// The broker that hosts it now (`None`: no coordinator until one returns).
+        to: Option<u32>,
+    },
+    /// A batch failed with a retriable error and will be sent again.
+    ProduceRetried {
+        /// Producer index.
+        producer: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Records.
+        count: u32,
+        /// Why.
+        error: ProduceError,
+    },
+    /// A batch failed for good: its records are not delivered.
+    ProduceFailed {
+        /// Producer index.
+        producer: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Records.
+        count: u32,
+        /// Why (the last error).
+        error: ProduceError,
+    },
+    /// A retried batch was appended although its first copy is still in the log.
+    RecordsWrittenTwice {
+        /// Producer index.
+        producer: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset of the second copy's first record.
+        base_offset: u64,
+        /// Records.
+        count: u32,
+    },
+    /// A batch was appended after a later batch of the same producer and partition.
+    RecordsReordered {
+        /// Producer index.
+        producer: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset of its first record.
+        base_offset: u64,
+        /// Records.
+        count: u32,
+    },
+    /// Acknowledged records are not in the log: truncated away by a leader change, or
+    /// (`acks=0`) never written because no leader received them.
+    AckedRecordsLost {
+        /// Producer index.
+        producer: u32,
+        /// Topic index.
+        topic: u32,
+        /// Partition.
+        partition: u32,
+        /// Offset of the first record, if it was ever written.
+        first_offset: Option<u64>,
+        /// Records.
+        count: u64,
+    },
     /// A user or scheduled input was refused (bad index, wrong state); the simulation goes on.
     InputRejected {
         /// Why, naming the field.
@@ -613,6 +798,8 @@ impl Event {
                 | Event::ShareRecordAcknowledged { .. }
                 | Event::ShareRecordReleased { .. }
                 | Event::ShareAckRefused { .. }
+                | Event::ProduceRetried { .. }
+                | Event::RecordsReordered { .. }
         )
     }
 }

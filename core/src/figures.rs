@@ -169,6 +169,24 @@ impl AppendTimes {
         }
     }
 
+    /// The log was cut back to end at `end` (a replica truncated after a leader change): the
+    /// records above it are gone, and offsets from `end` on will be appended again, later.
+    fn truncate_to(&mut self, end: u64) {
+        let mut cut = None;
+        while let Some(&(e, t)) = self.entries.back() {
+            if e <= end {
+                break;
+            }
+            cut = Some(t);
+            self.entries.pop_back();
+        }
+        let last_end = self.entries.back().map_or(self.start, |&(e, _)| e);
+        if let Some(t) = cut.filter(|_| last_end < end) {
+            self.entries.push_back((end, t));
+        }
+        self.start = self.start.min(end);
+    }
+
     /// Calls `f(from, to, append_ms)` for each part of `[from, to)` whose append time is known.
     fn each(&self, from: u64, to: u64, mut f: impl FnMut(u64, u64, u64)) {
         let from = from.max(self.start);
@@ -251,6 +269,18 @@ impl Tracker {
         q.each(from, to, |a, b, t| {
             hist.add(now_ms.saturating_sub(t), visible(a, b));
         });
+    }
+
+    /// The log of `(topic, partition)` now ends at `end` after a truncation (see
+    /// `AppendTimes::truncate_to`).
+    pub fn truncated(&mut self, tp: (u32, u32), end: u64) {
+        if let Some(q) = self
+            .appends
+            .get_mut(tp.0 as usize)
+            .and_then(|t| t.get_mut(tp.1 as usize))
+        {
+            q.truncate_to(end);
+        }
     }
 
     /// Drops append times every reader of `(topic, partition)` is past.

@@ -13,15 +13,50 @@
 use serde::Serialize;
 
 /// Per partition (global index over topics in scenario order).
-pub const PART_STRIDE: usize = 4;
+pub const PART_STRIDE: usize = 8;
 /// First offset still stored.
 pub const PART_LOG_START: usize = 0;
-/// Log-end offset (the high watermark; replication is not modelled).
+/// Log-end offset of the leader's log.
 pub const PART_LOG_END: usize = 1;
-/// Last stable offset.
+/// Last stable offset (never above the high watermark).
 pub const PART_LSO: usize = 2;
 /// Topic index of the partition.
 pub const PART_TOPIC: usize = 3;
+/// High watermark: consumers read below it.
+pub const PART_HW: usize = 4;
+/// Leader broker id, or -1 while the partition is offline.
+pub const PART_LEADER: usize = 5;
+/// Leader epoch.
+pub const PART_EPOCH: usize = 6;
+/// ISR size.
+pub const PART_ISR: usize = 7;
+
+/// Per partition × replica slot, at `(partition_index * layout.replica_slots + slot) *
+/// REP_STRIDE` (slot 0 is the preferred leader; unused slots are -1).
+pub const REP_STRIDE: usize = 4;
+/// Broker id of the replica.
+pub const REP_BROKER: usize = 0;
+/// 1 if it leads the partition.
+pub const REP_LEADER: usize = 1;
+/// 1 if it is in the ISR.
+pub const REP_IN_ISR: usize = 2;
+/// Its log-end offset.
+pub const REP_LEO: usize = 3;
+
+/// Per broker.
+pub const BROKER_STRIDE: usize = 6;
+/// [`crate::BrokerState`] as its declaration index (Up = 0, Crashed = 1, Isolated = 2).
+pub const BR_STATE: usize = 0;
+/// 1 if the controller has fenced it.
+pub const BR_FENCED: usize = 1;
+/// Partitions it leads.
+pub const BR_LEADERS: usize = 2;
+/// Groups whose coordinator it hosts.
+pub const BR_COORDINATORS: usize = 3;
+/// Extra ms per follower fetch round trip (`SlowFollower`).
+pub const BR_SLOW_MS: usize = 4;
+/// Replicas it holds.
+pub const BR_REPLICAS: usize = 5;
 
 /// Per group × partition, at `(group * total_partitions + partition_index) * GP_STRIDE`.
 pub const GP_STRIDE: usize = 8;
@@ -83,13 +118,25 @@ pub const G_MAX_LAG: usize = 7;
 pub const G_LAG_NOW: usize = 8;
 
 /// Per producer.
-pub const PRODUCER_STRIDE: usize = 3;
+pub const PRODUCER_STRIDE: usize = 9;
 /// Records per second now.
 pub const PR_RATE: usize = 0;
 /// Records produced so far.
 pub const PR_PRODUCED: usize = 1;
 /// The partition (within its topic) the sticky partitioner is filling, or -1.
 pub const PR_STICKY: usize = 2;
+/// Records acknowledged.
+pub const PR_ACKED: usize = 3;
+/// Records failed for good.
+pub const PR_FAILED: usize = 4;
+/// Records written to the log twice.
+pub const PR_LOG_DUPLICATES: usize = 5;
+/// Acknowledged records not in the log.
+pub const PR_ACKED_LOST: usize = 6;
+/// Unanswered produce requests.
+pub const PR_IN_FLIGHT: usize = 7;
+/// Records reordered in the log.
+pub const PR_REORDERED: usize = 8;
 
 /// KIP-848 view per member (same rows as `members`): `frame.kip848_members`.
 pub const KM_STRIDE: usize = 5;
@@ -282,6 +329,10 @@ pub struct Frame {
     pub groups: Vec<f64>,
     /// `PRODUCER_STRIDE` per producer.
     pub producers: Vec<f64>,
+    /// `BROKER_STRIDE` per broker.
+    pub brokers: Vec<f64>,
+    /// `REP_STRIDE` per partition × replica slot.
+    pub replicas: Vec<f64>,
     /// `TAIL_STRIDE` per partition; only the requested range is filled.
     pub tails: Vec<f64>,
     /// Scratch for reading a log's tail.
@@ -366,6 +417,10 @@ pub struct Layout {
     pub share_groups: Vec<ShareGroupLayout>,
     /// Share consumers over all share groups.
     pub total_share_members: u32,
+    /// Brokers in the cluster.
+    pub brokers: u32,
+    /// Replica slots per partition in the `replicas` rows (the largest replication factor).
+    pub replica_slots: u32,
 }
 
 /// One share group in a [`Layout`].
@@ -395,6 +450,22 @@ pub fn layout_constants() -> Vec<(&'static str, usize)> {
         ("PART_LOG_END", PART_LOG_END),
         ("PART_LSO", PART_LSO),
         ("PART_TOPIC", PART_TOPIC),
+        ("PART_HW", PART_HW),
+        ("PART_LEADER", PART_LEADER),
+        ("PART_EPOCH", PART_EPOCH),
+        ("PART_ISR", PART_ISR),
+        ("REP_STRIDE", REP_STRIDE),
+        ("REP_BROKER", REP_BROKER),
+        ("REP_LEADER", REP_LEADER),
+        ("REP_IN_ISR", REP_IN_ISR),
+        ("REP_LEO", REP_LEO),
+        ("BROKER_STRIDE", BROKER_STRIDE),
+        ("BR_STATE", BR_STATE),
+        ("BR_FENCED", BR_FENCED),
+        ("BR_LEADERS", BR_LEADERS),
+        ("BR_COORDINATORS", BR_COORDINATORS),
+        ("BR_SLOW_MS", BR_SLOW_MS),
+        ("BR_REPLICAS", BR_REPLICAS),
         ("GP_STRIDE", GP_STRIDE),
         ("GP_SUBSCRIBED", GP_SUBSCRIBED),
         ("GP_OWNER", GP_OWNER),
@@ -427,6 +498,12 @@ pub fn layout_constants() -> Vec<(&'static str, usize)> {
         ("PR_RATE", PR_RATE),
         ("PR_PRODUCED", PR_PRODUCED),
         ("PR_STICKY", PR_STICKY),
+        ("PR_ACKED", PR_ACKED),
+        ("PR_FAILED", PR_FAILED),
+        ("PR_LOG_DUPLICATES", PR_LOG_DUPLICATES),
+        ("PR_ACKED_LOST", PR_ACKED_LOST),
+        ("PR_IN_FLIGHT", PR_IN_FLIGHT),
+        ("PR_REORDERED", PR_REORDERED),
         ("TAIL_KEYS", TAIL_KEYS),
         ("TAIL_STRIDE", TAIL_STRIDE),
         ("ENVELOPE_STRIDE", ENVELOPE_STRIDE),

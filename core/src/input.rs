@@ -149,6 +149,39 @@ pub enum Input {
         /// Share consumer slot.
         member: u32,
     },
+    /// Kill a broker process: its replicas stop, requests to it fail (the connection is
+    /// refused), and the controller fences it after `broker.session.timeout.ms` and moves its
+    /// leaderships (and the coordinators it hosts).
+    CrashBroker {
+        /// Broker id (0-based).
+        broker: u32,
+    },
+    /// Start a crashed broker again: it recovers its log, truncates what diverged from the
+    /// current leaders (leader-epoch rule, KIP-101/KIP-279) and catches up as a follower.
+    RestartBroker {
+        /// Broker id.
+        broker: u32,
+    },
+    /// Cut a broker off from everyone (clients, other brokers, the controller): requests to it
+    /// time out (`request.timeout.ms`), its followers stop fetching, and the controller fences
+    /// it after `broker.session.timeout.ms`. The process keeps running.
+    IsolateBroker {
+        /// Broker id.
+        broker: u32,
+    },
+    /// Reconnect an isolated broker: like a restart, it truncates what diverged and catches up.
+    HealBroker {
+        /// Broker id.
+        broker: u32,
+    },
+    /// Make a broker's follower fetches slow (a lagging replica: a slow disk, a saturated
+    /// link): every fetch round trip it makes takes `delay_ms` longer. 0 makes it normal again.
+    SlowFollower {
+        /// Broker id.
+        broker: u32,
+        /// Extra time per fetch round trip, 0 – 1 day.
+        delay_ms: u64,
+    },
 }
 
 impl Input {

@@ -8,6 +8,35 @@
 //! free of per-record memory. The very first position a group starts a partition at (from
 //! `auto.offset.reset`) is its baseline, not a loss.
 
+/// One producer's accounting: what happened to every record it sent (Kafka's producer side of
+/// the delivery story). Every count is also an event when it changes for a reason a person
+/// should see (a failure, a duplicate in the log, an acknowledged record lost, a reordering).
+///
+/// `sent = acked + failed + in flight`; `acks=0` records count as acknowledged when sent, as
+/// Kafka completes their futures then. `log_duplicates` and `acked_lost` are god's-eye facts
+/// about the partition logs, which the producer itself never learns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProducerLedger {
+    /// Records the application handed to `send()`.
+    pub sent: u64,
+    /// Records whose send completed successfully.
+    pub acked: u64,
+    /// Records whose send failed for good (retries or `delivery.timeout.ms` exhausted, or a
+    /// non-retriable error).
+    pub failed: u64,
+    /// Records appended to a partition log a second time (a retry after a lost answer, by a
+    /// producer without idempotence) while the first copy was still there.
+    pub log_duplicates: u64,
+    /// Acknowledged records that are not in the log: truncated away after a leader change, or
+    /// (`acks=0`) never written at all.
+    pub acked_lost: u64,
+    /// Records appended after a later record of the same producer and partition (a retried
+    /// batch overtaken by the next one): per-key order broken in the log.
+    pub reordered: u64,
+    /// Batches sent again after a retriable error.
+    pub retries: u64,
+}
+
 /// One group's accounting of one partition.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PartitionLedger {
@@ -61,6 +90,19 @@ impl PartitionLedger {
         self.lost += n;
         self.lost_ranges.push((end, offset));
         Some((end, n))
+    }
+
+    /// The partition's log was truncated to `offset` (an unclean leader election): what the
+    /// group processed above it is gone, and the offsets will be reused by other records, so the
+    /// ledger forgets them (as the consumer does when it detects the truncation, KIP-320).
+    pub fn truncate(&mut self, offset: u64) {
+        if let Some(end) = self.processed_end.as_mut() {
+            *end = (*end).min(offset);
+        }
+        self.lost_ranges.retain_mut(|r| {
+            r.1 = r.1.min(offset);
+            r.0 < r.1
+        });
     }
 
     /// Records that `[from, to)` was processed; `visible(a, b)` counts the application-visible

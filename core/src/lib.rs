@@ -48,6 +48,7 @@ pub use sim::{
     offsets_partition_for, GroupStats, Kip848MemberView, Kip848View, ShareGroupStats,
     ShareGroupView, ShareMemberView, SharePartitionView, Sim,
 };
+pub use sim::{BrokerState, ProducerStats};
 pub use snapshot::Snapshot;
 pub use sweep::Sweep;
 

@@ -290,6 +290,28 @@ impl PartitionLog {
         Some(self.log_start_offset)
     }
 
+    /// Removes every entry at or above `offset` (a replica whose log diverged from the new
+    /// leader's, Kafka's `UnifiedLog.truncateTo`); returns how many entries went. A light log
+    /// keeps the newest keys that remain; transactions that had started above `offset` vanish.
+    pub fn truncate_to(&mut self, offset: u64) -> u64 {
+        if offset >= self.log_end_offset {
+            return 0;
+        }
+        let offset = offset.max(self.log_start_offset);
+        let gone = self.log_end_offset - offset;
+        if self.full {
+            let keep = (offset - self.log_start_offset) as usize;
+            self.keys.truncate(keep);
+            self.kinds.truncate(keep);
+        } else {
+            let drop = (gone as usize).min(self.recent.len());
+            self.recent.truncate(self.recent.len() - drop);
+        }
+        self.open_txn_starts.retain(|&(_, o)| o < offset);
+        self.log_end_offset = offset;
+        gone
+    }
+
     /// The newest entries, at most `n` (and at most [`RECENT_KEYS`] for a light log), as
     /// (base offset, keys, kinds), written into `keys`/`kinds` (cleared first).
     pub fn tail_into(&self, n: usize, keys: &mut Vec<u32>, kinds: &mut Vec<u8>) -> u64 {
@@ -359,6 +381,20 @@ mod tests {
         assert_eq!(log.visible_in(0, 4, true), 1);
         // read_uncommitted readers do see aborted records; nobody sees the marker.
         assert_eq!(log.visible_in(0, 4, false), 3);
+    }
+
+    #[test]
+    fn truncation_removes_the_tail_and_offsets_are_reused() {
+        for mut log in [PartitionLog::new(), PartitionLog::new_full()] {
+            log.append(&[1, 2, 3, 4]);
+            assert_eq!(log.truncate_to(2), 2);
+            assert_eq!(log.log_end_offset(), 2);
+            assert_eq!(log.key(1), 2);
+            assert_eq!(log.key(2), NO_KEY);
+            assert_eq!(log.append(&[9]), 2);
+            assert_eq!(log.key(2), 9);
+            assert_eq!(log.truncate_to(7), 0);
+        }
     }
 
     #[test]

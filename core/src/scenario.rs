@@ -34,6 +34,10 @@ pub mod limits {
     pub const NAME_LEN_MAX: usize = 64;
     /// Largest `max.poll.records`.
     pub const MAX_POLL_RECORDS_MAX: u32 = 100_000;
+    /// Most brokers in the cluster.
+    pub const BROKERS_MAX: u32 = 16;
+    /// Largest `max.in.flight.requests.per.connection` Mailroom accepts.
+    pub const MAX_IN_FLIGHT_MAX: u32 = 1_000;
 }
 
 /// A bad scenario (or input): the JSON path of the field and why it was refused.
@@ -80,6 +84,28 @@ pub struct Scenario {
     /// One-way latency of every client↔broker request, in simulated ms.
     #[serde(default = "defaults::network_latency_ms")]
     pub network_latency_ms: u64,
+    /// Brokers in the cluster (ids 0 … n-1). 1 = today's single broker that never fails
+    /// unless an input says so.
+    #[serde(default = "defaults::brokers")]
+    pub brokers: u32,
+    /// `broker.session.timeout.ms` (KRaft): the controller fences a broker whose heartbeats
+    /// stop for this long (crashed or cut off) and moves its leaderships.
+    #[serde(
+        default = "defaults::broker_session_timeout_ms",
+        rename = "broker.session.timeout.ms"
+    )]
+    pub broker_session_timeout_ms: u64,
+    /// `replica.lag.time.max.ms`: a follower that has not caught up with the leader's log end
+    /// for this long leaves the ISR (`Partition.maybeShrinkIsr`).
+    #[serde(
+        default = "defaults::replica_lag_time_max_ms",
+        rename = "replica.lag.time.max.ms"
+    )]
+    pub replica_lag_time_max_ms: u64,
+    /// `unclean.leader.election.enable`: when no ISR member is alive, elect an out-of-sync
+    /// replica (acknowledged records above its log end are lost) instead of waiting.
+    #[serde(default, rename = "unclean.leader.election.enable")]
+    pub unclean_leader_election_enable: bool,
     /// The topics.
     pub topics: Vec<TopicConfig>,
     /// The producers.
@@ -108,6 +134,72 @@ pub struct TopicConfig {
     /// deleted from the head (log-start offset advances), like size-based retention. 0 = keep all.
     #[serde(default, rename = "retention.records")]
     pub retention_records: u64,
+    /// `replication.factor`: replicas per partition, placed on distinct brokers.
+    #[serde(default = "defaults::one", rename = "replication.factor")]
+    pub replication_factor: u32,
+    /// `min.insync.replicas`: an `acks=all` write is refused (`NOT_ENOUGH_REPLICAS`) while the
+    /// ISR is smaller than this.
+    #[serde(default = "defaults::one", rename = "min.insync.replicas")]
+    pub min_insync_replicas: u32,
+}
+
+/// The producer's `acks`: how many replicas must have a record before the leader answers.
+/// Accepts Kafka's spellings: `"all"`, `"-1"`, `-1`, `"1"`, `1`, `"0"`, `0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acks {
+    /// `acks=0`: fire and forget; the producer counts a record as sent and done at once.
+    Zero,
+    /// `acks=1`: the leader answers once it appended the record.
+    One,
+    /// `acks=all` (`-1`): the leader answers once every ISR member has it (the high watermark
+    /// passed it), and refuses the write while the ISR is below `min.insync.replicas`.
+    All,
+}
+
+impl Serialize for Acks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            Acks::Zero => "0",
+            Acks::One => "1",
+            Acks::All => "all",
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Acks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Acks;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"all\", \"-1\", \"1\", \"0\" or -1, 1, 0")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Acks, E> {
+                match v {
+                    "all" | "-1" => Ok(Acks::All),
+                    "1" => Ok(Acks::One),
+                    "0" => Ok(Acks::Zero),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Acks, E> {
+                match v {
+                    -1 => Ok(Acks::All),
+                    1 => Ok(Acks::One),
+                    0 => Ok(Acks::Zero),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Acks, E> {
+                match v {
+                    1 => Ok(Acks::One),
+                    0 => Ok(Acks::Zero),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// How a producer picks record keys.
@@ -153,6 +245,54 @@ pub struct ProducerConfig {
         rename = "sticky.batch.records"
     )]
     pub sticky_batch_records: u32,
+    /// `acks` (Kafka 3.0+ default `all`).
+    #[serde(default = "defaults::acks")]
+    pub acks: Acks,
+    /// `retries`: how often a failed batch is sent again (bounded by `delivery.timeout.ms`).
+    #[serde(default = "defaults::retries")]
+    pub retries: u32,
+    /// `delivery.timeout.ms`: a record not acknowledged this long after it was produced fails.
+    #[serde(
+        default = "defaults::delivery_timeout_ms",
+        rename = "delivery.timeout.ms"
+    )]
+    pub delivery_timeout_ms: u64,
+    /// `request.timeout.ms`: a produce request without an answer this long fails (retriable).
+    #[serde(
+        default = "defaults::request_timeout_ms",
+        rename = "request.timeout.ms"
+    )]
+    pub request_timeout_ms: u64,
+    /// `max.in.flight.requests.per.connection`: unanswered requests per broker.
+    #[serde(
+        default = "defaults::max_in_flight",
+        rename = "max.in.flight.requests.per.connection"
+    )]
+    pub max_in_flight: u32,
+    /// `enable.idempotence`: producer id + sequence numbers, so the leader drops a retried
+    /// duplicate and keeps order. Unset = Kafka 3.x's default (on, unless `acks` is not `all`,
+    /// in which case it is silently off — KIP-679); `true` with `acks` ≠ `all` is an error.
+    #[serde(
+        default,
+        rename = "enable.idempotence",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_idempotence: Option<bool>,
+    /// `retry.backoff.ms`: wait before a failed batch is sent again.
+    #[serde(default = "defaults::retry_backoff_ms", rename = "retry.backoff.ms")]
+    pub retry_backoff_ms: u64,
+}
+
+impl ProducerConfig {
+    /// Whether the producer is idempotent, by Kafka 3.x's rule (`ProducerConfig
+    /// .postProcessAndValidateIdempotenceConfigs`): explicit `true` is on; unset is on only
+    /// when `acks=all` (and the retries / in-flight limits allow it).
+    pub fn idempotent(&self) -> bool {
+        match self.enable_idempotence {
+            Some(v) => v,
+            None => self.acks == Acks::All && self.retries > 0 && self.max_in_flight <= 5,
+        }
+    }
 }
 
 /// When a consumer commits relative to processing.
@@ -300,6 +440,36 @@ impl GroupConfig {
 
 pub(crate) mod defaults {
     use super::*;
+    pub fn brokers() -> u32 {
+        1
+    }
+    pub fn one() -> u32 {
+        1
+    }
+    pub fn broker_session_timeout_ms() -> u64 {
+        9_000
+    }
+    pub fn replica_lag_time_max_ms() -> u64 {
+        30_000
+    }
+    pub fn acks() -> Acks {
+        Acks::All
+    }
+    pub fn retries() -> u32 {
+        i32::MAX as u32
+    }
+    pub fn delivery_timeout_ms() -> u64 {
+        120_000
+    }
+    pub fn request_timeout_ms() -> u64 {
+        30_000
+    }
+    pub fn max_in_flight() -> u32 {
+        5
+    }
+    pub fn retry_backoff_ms() -> u64 {
+        100
+    }
     pub fn duration_ms() -> u64 {
         60_000
     }
@@ -419,6 +589,17 @@ fn check_range(v: u64, lo: u64, hi: u64, path: &str) -> Result<(), ScenarioError
     Ok(())
 }
 
+/// Checks a broker id against the cluster size.
+pub(crate) fn check_broker(broker: u32, brokers: u32, path: &str) -> Result<(), ScenarioError> {
+    if broker >= brokers {
+        return Err(ScenarioError::new(
+            format!("{path}.broker"),
+            format!("no broker {broker} (there are {brokers})"),
+        ));
+    }
+    Ok(())
+}
+
 impl Scenario {
     /// Parses scenario JSON and validates it; errors name the JSON path.
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
@@ -432,6 +613,24 @@ impl Scenario {
         use limits::*;
         check_range(self.duration_ms, 0, DURATION_MS_MAX, "duration_ms")?;
         check_range(self.network_latency_ms, 0, 10_000, "network_latency_ms")?;
+        check_range(
+            u64::from(self.brokers),
+            1,
+            u64::from(BROKERS_MAX),
+            "brokers",
+        )?;
+        check_range(
+            self.broker_session_timeout_ms,
+            1,
+            DURATION_MS_MAX,
+            "broker.session.timeout.ms",
+        )?;
+        check_range(
+            self.replica_lag_time_max_ms,
+            1,
+            DURATION_MS_MAX,
+            "replica.lag.time.max.ms",
+        )?;
         if self.topics.is_empty() || self.topics.len() > TOPICS_MAX {
             return Err(ScenarioError::new(
                 "topics",
@@ -465,6 +664,24 @@ impl Scenario {
                 u64::MAX >> 1,
                 &format!("{p}.retention.records"),
             )?;
+            if t.replication_factor < 1 || t.replication_factor > self.brokers {
+                return Err(ScenarioError::new(
+                    format!("{p}.replication.factor"),
+                    format!(
+                        "must be between 1 and the number of brokers ({}), got {}",
+                        self.brokers, t.replication_factor
+                    ),
+                ));
+            }
+            if t.min_insync_replicas < 1 || t.min_insync_replicas > t.replication_factor {
+                return Err(ScenarioError::new(
+                    format!("{p}.min.insync.replicas"),
+                    format!(
+                        "must be between 1 and replication.factor ({}), got {}",
+                        t.replication_factor, t.min_insync_replicas
+                    ),
+                ));
+            }
         }
         let topic_exists = |name: &str| self.topics.iter().any(|t| t.name == name);
         if self.producers.len() > PRODUCERS_MAX {
@@ -496,6 +713,63 @@ impl Scenario {
                 1_000_000,
                 &format!("{p}.sticky.batch.records"),
             )?;
+            check_range(
+                pr.delivery_timeout_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.delivery.timeout.ms"),
+            )?;
+            check_range(
+                pr.request_timeout_ms,
+                1,
+                DURATION_MS_MAX,
+                &format!("{p}.request.timeout.ms"),
+            )?;
+            check_range(
+                pr.retry_backoff_ms,
+                0,
+                DURATION_MS_MAX,
+                &format!("{p}.retry.backoff.ms"),
+            )?;
+            check_range(
+                u64::from(pr.max_in_flight),
+                1,
+                u64::from(MAX_IN_FLIGHT_MAX),
+                &format!("{p}.max.in.flight.requests.per.connection"),
+            )?;
+            // ProducerConfig: "delivery.timeout.ms should be equal to or larger than
+            // linger.ms + request.timeout.ms".
+            if pr.delivery_timeout_ms < pr.linger_ms.saturating_add(pr.request_timeout_ms) {
+                return Err(ScenarioError::new(
+                    format!("{p}.delivery.timeout.ms"),
+                    format!(
+                        "must be at least linger.ms + request.timeout.ms ({}), as Kafka requires",
+                        pr.linger_ms + pr.request_timeout_ms
+                    ),
+                ));
+            }
+            // Explicit enable.idempotence=true with settings it cannot honour is a
+            // ConfigException in Kafka (KIP-679); unset silently turns it off instead.
+            if pr.enable_idempotence == Some(true) {
+                if pr.acks != Acks::All {
+                    return Err(ScenarioError::new(
+                        format!("{p}.acks"),
+                        "must be \"all\" when enable.idempotence is true, as Kafka requires",
+                    ));
+                }
+                if pr.retries == 0 {
+                    return Err(ScenarioError::new(
+                        format!("{p}.retries"),
+                        "must be greater than 0 when enable.idempotence is true, as Kafka requires",
+                    ));
+                }
+                if pr.max_in_flight > 5 {
+                    return Err(ScenarioError::new(
+                        format!("{p}.max.in.flight.requests.per.connection"),
+                        "must be at most 5 when enable.idempotence is true, as Kafka requires",
+                    ));
+                }
+            }
             if let KeyMode::Entity {
                 prefix,
                 count,
@@ -772,6 +1046,22 @@ impl Scenario {
                     ));
                 }
                 crate::group_protocols::check_static_input(self, input, path)
+            }
+            Input::CrashBroker { broker }
+            | Input::RestartBroker { broker }
+            | Input::IsolateBroker { broker }
+            | Input::HealBroker { broker }
+            | Input::SlowFollower { broker, .. } => {
+                check_broker(*broker, self.brokers, path)?;
+                if let Input::SlowFollower { delay_ms, .. } = input {
+                    check_range(
+                        *delay_ms,
+                        0,
+                        limits::DURATION_MS_MAX,
+                        &format!("{path}.delay_ms"),
+                    )?;
+                }
+                Ok(())
             }
             other => crate::group_protocols::check_static_input(self, other, path),
         }

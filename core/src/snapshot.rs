@@ -24,6 +24,34 @@ pub struct Snapshot {
     pub kip848: Vec<Option<crate::Kip848View>>,
     /// Share groups (KIP-932) in scenario order.
     pub share_groups: Vec<crate::ShareGroupView>,
+    /// The brokers.
+    pub brokers: Vec<BrokerView>,
+}
+
+/// One broker.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BrokerView {
+    /// Broker id.
+    pub id: u32,
+    /// Up, crashed or isolated.
+    pub state: crate::BrokerState,
+    /// Fenced by the controller.
+    pub fenced: bool,
+    /// Extra ms per follower fetch round trip.
+    pub slow_ms: u64,
+    /// Groups whose coordinator it hosts.
+    pub coordinator_of: Vec<u32>,
+}
+
+/// One replica of a partition.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReplicaView {
+    /// Broker id.
+    pub broker: u32,
+    /// Its log-end offset.
+    pub log_end_offset: u64,
+    /// In the ISR.
+    pub in_isr: bool,
 }
 
 /// One topic.
@@ -40,10 +68,18 @@ pub struct TopicView {
 pub struct PartitionView {
     /// First offset still in the log (advances with retention).
     pub log_start_offset: u64,
-    /// Offset the next record will get (high watermark; replication is not modelled).
+    /// Offset the next record will get in the leader's log.
     pub log_end_offset: u64,
-    /// Last stable offset: below the first open transaction's first record.
+    /// Last stable offset: below the first open transaction's first record (and the HW).
     pub last_stable_offset: u64,
+    /// High watermark: consumers read below it.
+    pub high_watermark: u64,
+    /// Leader broker, `None` while offline.
+    pub leader: Option<u32>,
+    /// Leader epoch.
+    pub leader_epoch: u32,
+    /// Replicas, preferred leader first.
+    pub replicas: Vec<ReplicaView>,
     /// Offset of the first entry of `recent`.
     pub recent_base_offset: u64,
     /// The keys (entity numbers, `None` = no key) of the newest records, at most 64.
@@ -68,6 +104,8 @@ pub struct ProducerView {
     pub produced: u64,
     /// The partition the sticky partitioner is filling now (unkeyed producers).
     pub sticky_partition: Option<u32>,
+    /// What became of its records (sent, acked, failed, duplicates, losses).
+    pub ledger: crate::ledger::ProducerLedger,
 }
 
 /// One consumer group.

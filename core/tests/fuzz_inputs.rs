@@ -475,16 +475,30 @@ fn input() -> impl Strategy<Value = Input> {
             share_group,
             member
         }),
+        (0u32..5).prop_map(|broker| Input::CrashBroker { broker }),
+        (0u32..5).prop_map(|broker| Input::RestartBroker { broker }),
+        (0u32..5).prop_map(|broker| Input::IsolateBroker { broker }),
+        (0u32..5).prop_map(|broker| Input::HealBroker { broker }),
+        (
+            0u32..5,
+            prop_oneof![0u64..50_000, Just(86_400_001), Just(u64::MAX)]
+        )
+            .prop_map(|(broker, delay_ms)| Input::SlowFollower { broker, delay_ms }),
     ]
 }
 
 fn small_sim_json() -> Value {
     json!({
         "seed": 4,
-        "topics": [{"name": "orders", "partitions": 2}, {"name": "ledger", "partitions": 1}],
+        "brokers": 3, "broker.session.timeout.ms": 500, "replica.lag.time.max.ms": 1000,
+        "unclean.leader.election.enable": true,
+        "topics": [{"name": "orders", "partitions": 2, "replication.factor": 3, "min.insync.replicas": 2},
+                   {"name": "ledger", "partitions": 1, "replication.factor": 2}],
         "producers": [
-            {"id": "shop", "topic": "orders", "rate_per_sec": 40, "keys": {"mode": "entity", "prefix": "order", "count": 8}},
-            {"id": "logs", "topic": "orders", "rate_per_sec": 10, "keys": {"mode": "none"}}
+            {"id": "shop", "topic": "orders", "rate_per_sec": 40, "keys": {"mode": "entity", "prefix": "order", "count": 8},
+             "request.timeout.ms": 300, "delivery.timeout.ms": 2000},
+            {"id": "logs", "topic": "orders", "rate_per_sec": 10, "keys": {"mode": "none"}, "acks": "1",
+             "max.in.flight.requests.per.connection": 3, "retries": 2}
         ],
         "groups": [
             {"group.id": "billing", "topics": ["orders"], "consumers": 2, "commit": "before_processing",

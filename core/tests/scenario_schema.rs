@@ -305,10 +305,16 @@ fn every_example_scenario_validates_against_the_schema_and_loads() {
 fn everything() -> Value {
     json!({
         "seed": 1, "duration_ms": 1000, "network_latency_ms": 2,
-        "topics": [{"name": "a", "partitions": 2, "retention.records": 0}, {"name": "b", "partitions": 1}],
+        "brokers": 3, "broker.session.timeout.ms": 9000, "replica.lag.time.max.ms": 30000,
+        "unclean.leader.election.enable": false,
+        "topics": [{"name": "a", "partitions": 2, "retention.records": 0, "replication.factor": 3,
+                    "min.insync.replicas": 2}, {"name": "b", "partitions": 1}],
         "producers": [
             {"id": "p", "topic": "a", "rate_per_sec": 1.5, "keys": {"mode": "entity", "prefix": "k", "count": 3, "skew": 0.5},
-             "max_records": 10, "linger.ms": 1, "sticky.batch.records": 2},
+             "max_records": 10, "linger.ms": 1, "sticky.batch.records": 2, "acks": "all",
+             "retries": 3, "delivery.timeout.ms": 60000, "request.timeout.ms": 5000,
+             "max.in.flight.requests.per.connection": 5, "enable.idempotence": true,
+             "retry.backoff.ms": 50},
             {"id": "q", "topic": "a", "rate_per_sec": 1, "keys": {"mode": "none"}}
         ],
         "groups": [
@@ -341,7 +347,12 @@ fn everything() -> Value {
             {"at_ms": 1, "input": {"type": "RestartShareConsumer", "share_group": 0, "member": 0}},
             {"at_ms": 1, "input": {"type": "LeaveShareGroup", "share_group": 0, "member": 0}},
             {"at_ms": 1, "input": {"type": "PauseShareConsumer", "share_group": 0, "member": 1}},
-            {"at_ms": 1, "input": {"type": "ResumeShareConsumer", "share_group": 0, "member": 1}}
+            {"at_ms": 1, "input": {"type": "ResumeShareConsumer", "share_group": 0, "member": 1}},
+            {"at_ms": 1, "input": {"type": "CrashBroker", "broker": 0}},
+            {"at_ms": 1, "input": {"type": "RestartBroker", "broker": 0}},
+            {"at_ms": 1, "input": {"type": "IsolateBroker", "broker": 1}},
+            {"at_ms": 1, "input": {"type": "HealBroker", "broker": 1}},
+            {"at_ms": 1, "input": {"type": "SlowFollower", "broker": 2, "delay_ms": 100}}
         ]
     })
 }
@@ -521,6 +532,14 @@ fn cross_field_rule(path: &str) -> bool {
         ".member",
         ".producer",
         ".at",
+        // Kafka's ProducerConfig rules between fields (idempotence needs acks=all, retries > 0
+        // and at most 5 in flight; delivery.timeout.ms ≥ linger.ms + request.timeout.ms) and
+        // the cluster's size (replication.factor ≤ brokers, inputs' broker ids).
+        ".acks",
+        ".retries",
+        "max.in.flight.requests.per.connection",
+        "delivery.timeout.ms",
+        ".broker",
     ]
     .iter()
     .any(|p| path.contains(p))

@@ -153,3 +153,75 @@ fn eager_stops_every_partition_for_longer_than_cooperative_stops_the_moving_ones
         );
     }
 }
+
+/// Runs a broker scene to its end: per-producer figures and the story events.
+fn broker_scene(
+    name: &str,
+) -> (
+    Vec<mailroom_core::ProducerStats>,
+    Vec<mailroom_core::event::Event>,
+) {
+    let mut sim = Sim::from_json(&scenario(name)).expect("valid scenario");
+    sim.set_event_level(mailroom_core::EventLevel::Story);
+    sim.advance(sim.scenario().duration_ms);
+    let events = sim.drain_events().into_iter().map(|e| e.event).collect();
+    (sim.producer_stats(), events)
+}
+
+#[test]
+fn acks_1_scene_loses_acknowledged_records_when_the_leader_dies() {
+    use mailroom_core::event::Event;
+    let (p, events) = broker_scene("acks-1-leader-crash-loses-acked.json");
+    assert!(p[0].acked_lost >= 1, "{p:?}");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::ReplicaTruncated { broker: 0, .. })));
+}
+
+#[test]
+fn acks_all_scene_survives_the_same_crash_without_losing_an_acknowledged_record() {
+    let (p, _) = broker_scene("acks-all-min-insync-survives-crash.json");
+    assert_eq!(
+        (p[0].acked_lost, p[0].log_duplicates, p[0].failed),
+        (0, 0, 0),
+        "{p:?}"
+    );
+    assert!(p[0].acked > p[0].sent * 9 / 10);
+}
+
+#[test]
+fn retries_scene_writes_duplicates_only_without_idempotence() {
+    let (p, _) = broker_scene("retries-without-idempotence-duplicates.json");
+    assert!(p[0].log_duplicates >= 1, "legacy: {:?}", p[0]);
+    assert_eq!(p[1].log_duplicates, 0, "idempotent: {:?}", p[1]);
+    assert_eq!((p[0].acked_lost, p[1].acked_lost), (0, 0));
+}
+
+#[test]
+fn unclean_election_scene_loses_acknowledged_records() {
+    use mailroom_core::event::Event;
+    let (p, events) = broker_scene("unclean-leader-election.json");
+    assert!(p[0].acked_lost > 0, "{p:?}");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::LeaderElected { unclean: true, .. })));
+}
+
+#[test]
+fn coordinator_scene_moves_the_group_and_it_goes_on() {
+    use mailroom_core::event::Event;
+    let (p, events) = broker_scene("coordinator-broker-dies.json");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::CoordinatorMoved {
+            from: Some(0),
+            to: Some(_),
+            ..
+        }
+    )));
+    let mut sim = Sim::from_json(&scenario("coordinator-broker-dies.json")).unwrap();
+    sim.advance(sim.scenario().duration_ms);
+    let g = &sim.stats()[0];
+    assert_eq!((g.lost, g.duplicates), (0, 0));
+    assert!(g.processed + 100 >= p[0].acked, "{g:?}");
+}

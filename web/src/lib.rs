@@ -260,6 +260,26 @@ impl Player {
     pub fn producers_len(&self) -> u32 {
         self.0.frame().producers.len() as u32
     }
+    /// Broker rows.
+    #[wasm_bindgen(js_name = brokersPtr)]
+    pub fn brokers_ptr(&self) -> u32 {
+        ptr(&self.0.frame().brokers)
+    }
+    /// Length of the broker rows.
+    #[wasm_bindgen(js_name = brokersLen)]
+    pub fn brokers_len(&self) -> u32 {
+        self.0.frame().brokers.len() as u32
+    }
+    /// Replica rows (partition × replica slot).
+    #[wasm_bindgen(js_name = replicasPtr)]
+    pub fn replicas_ptr(&self) -> u32 {
+        ptr(&self.0.frame().replicas)
+    }
+    /// Length of the replica rows.
+    #[wasm_bindgen(js_name = replicasLen)]
+    pub fn replicas_len(&self) -> u32 {
+        self.0.frame().replicas.len() as u32
+    }
     /// Record tails.
     #[wasm_bindgen(js_name = tailsPtr)]
     pub fn tails_ptr(&self) -> u32 {

@@ -865,11 +865,12 @@ impl Sim {
             let i = (c.rr + k) % n;
             let tp = c.assigned[i];
             let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
-            let limit = if read_committed {
-                log.last_stable_offset()
-            } else {
-                log.log_end_offset()
-            };
+            // Only the leader serves fetches, and only below the high watermark.
+            let leader = self.topics[tp.0 as usize].meta[tp.1 as usize].rep.leader;
+            if leader.is_none_or(|b| !self.brokers[b as usize].reachable()) {
+                continue;
+            }
+            let limit = self.read_limit(tp, read_committed);
             let pos = c.positions[i].max(log.log_start_offset());
             if pos >= limit {
                 continue;

@@ -146,6 +146,9 @@ impl Sim {
     }
 
     pub(super) fn coordinator_receive(&mut self, from: Endpoint, req: Request) {
+        if !self.coordinator_available(from.group) {
+            return self.hold_request(from, req);
+        }
         match req {
             Request::Join {
                 member_id,
@@ -376,6 +379,19 @@ impl Sim {
     }
 
     pub(super) fn rebalance_deadline(&mut self, g: u32, epoch: u64, initial_delay: bool) {
+        if !self.coordinator_available(g) {
+            // The coordinator is down: its rebalance waits for the next one.
+            let at = self.now_ms + self.session_timeout_ms(g);
+            self.timers.at(
+                at,
+                Timer::RebalanceDeadline {
+                    group: g,
+                    epoch,
+                    initial_delay,
+                },
+            );
+            return;
+        }
         let grp = &mut self.groups[g as usize];
         if grp.coord.epoch != epoch || grp.coord.state != GroupState::PreparingRebalance {
             return;
@@ -620,6 +636,12 @@ impl Sim {
     pub(super) fn session_check(&mut self, g: u32, serial: u64) {
         let now = self.now_ms;
         let session = self.session_timeout_ms(g);
+        if !self.coordinator_available(g) {
+            // No coordinator runs to expire anyone; the next one starts every session afresh.
+            self.timers
+                .at(now + session, Timer::SessionCheck { group: g, serial });
+            return;
+        }
         let c = &mut self.groups[g as usize].coord;
         let Some(i) = c.members.iter().position(|m| m.serial == serial) else {
             return;
@@ -640,6 +662,20 @@ impl Sim {
             member: slot,
         });
         self.member_removed(g, RebalanceReason::SessionTimeout, slot);
+    }
+
+    /// A new coordinator loaded the group from `__consumer_offsets`
+    /// (`GroupMetadataManager.loadGroup`): every member's session starts afresh, and a
+    /// rebalance that was waiting for SyncGroup fails (its members rejoin).
+    pub(super) fn coordinator_loaded(&mut self, g: u32) {
+        let now = self.now_ms;
+        let session = self.session_timeout_ms(g);
+        for m in &mut self.groups[g as usize].coord.members {
+            m.session_deadline_ms = now + session;
+        }
+        if self.groups[g as usize].coord.state == GroupState::CompletingRebalance {
+            self.prepare_rebalance(g, RebalanceReason::CoordinatorMoved, None);
+        }
     }
 
     /// Kafka's offset-commit validation for the classic protocol.

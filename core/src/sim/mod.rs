@@ -6,13 +6,18 @@
 //! says when something will happen next if no input arrives. Nothing here reads a clock,
 //! spawns a thread, prints, or draws randomness from anywhere but the scenario's seed.
 
+mod broker;
+mod cluster;
 mod consumer;
+mod controller;
 mod coordinator;
 mod group_inputs;
 mod group_view;
 mod kip848;
 mod producer;
 pub(crate) mod protocol;
+mod replica;
+mod sender;
 mod share_group;
 pub(crate) mod timer;
 mod txn;
@@ -30,13 +35,14 @@ use coordinator::Coordinator;
 use producer::Producer;
 use timer::{Timer, Timers};
 
+pub use broker::BrokerState;
 pub use group_view::{
     Kip848MemberView, Kip848View, ShareGroupView, ShareMemberView, SharePartitionView,
 };
 pub use share_group::ShareGroupStats;
-pub use view::GroupStats;
+pub use view::{GroupStats, ProducerStats};
 
-/// A topic on the (single, always available) broker cluster.
+/// A topic on the broker cluster.
 #[derive(Clone)]
 pub(crate) struct Topic {
     pub name: String,
@@ -46,9 +52,31 @@ pub(crate) struct Topic {
     pub retention_records: u64,
     /// Whether its logs store every entry (a transactional group writes or reads it).
     pub full_logs: bool,
+    /// Per partition: replicas, leader, ISR, high watermark, loss bookkeeping.
+    pub meta: Vec<cluster::PartitionMeta>,
+    /// `replication.factor`, `min.insync.replicas`.
+    pub rf: u32,
+    pub min_isr: u32,
+    /// The placement's two draws (start broker, shift), kept for added partitions.
+    pub placement: (u32, u32),
 }
 
 impl Topic {
+    /// Replicas for partitions `first..first + n`, placed like Kafka's rack-unaware assignment.
+    fn new_meta(&self, brokers: u32, first: u32, n: u32) -> Vec<cluster::PartitionMeta> {
+        controller::place_replicas(
+            brokers,
+            first,
+            n,
+            self.rf,
+            self.placement.0,
+            self.placement.1,
+        )
+        .into_iter()
+        .map(|r| cluster::PartitionMeta::new(replica::PartitionReplicas::new(&r, self.min_isr)))
+        .collect()
+    }
+
     fn new_log(&self) -> PartitionLog {
         if self.full_logs {
             PartitionLog::new_full()
@@ -92,6 +120,10 @@ pub(crate) struct Group {
     pub paused_members: u64,
     /// KIP-848 state when `group.protocol` is `consumer`.
     pub kip848: Option<kip848::Kip848>,
+    /// Its `__consumer_offsets` partition's replicas: the leader hosts the coordinator.
+    pub coord_rep: replica::PartitionReplicas,
+    /// Requests sent while no coordinator was reachable, delivered to the next one.
+    pub held: Vec<(timer::Endpoint, protocol::Request)>,
 }
 
 /// The running simulation. Cloning it is a checkpoint: the clone runs on identically.
@@ -127,6 +159,14 @@ pub struct Sim {
     pub(crate) figures: Option<Box<crate::figures::Tracker>>,
     /// Share groups (KIP-932), in scenario order.
     share_groups: Vec<share_group::ShareGroup>,
+    /// The brokers.
+    brokers: Vec<broker::Broker>,
+    /// Follower → leader fetch sessions, `follower * brokers + leader`.
+    fetchers: Vec<cluster::Fetcher>,
+    /// `acks=all` requests waiting for the high watermark.
+    purgatory: Vec<sender::Delayed>,
+    /// Some partition has more than one replica (the follower machinery runs).
+    replicated: bool,
 }
 
 impl Sim {
@@ -151,8 +191,17 @@ impl Sim {
                     logs: Vec::new(),
                     retention_records: t.retention_records,
                     full_logs: transactional(&t.name),
+                    meta: Vec::new(),
+                    rf: t.replication_factor,
+                    min_isr: t.min_insync_replicas,
+                    placement: controller::placement_draws(
+                        scenario.seed,
+                        &t.name,
+                        scenario.brokers,
+                    ),
                 };
                 topic.logs = (0..t.partitions).map(|_| topic.new_log()).collect();
+                topic.meta = topic.new_meta(scenario.brokers, 0, t.partitions);
                 topic
             })
             .collect();
@@ -204,9 +253,13 @@ impl Sim {
                     paused_members: 0,
                     kip848: (g.group_protocol == crate::group_protocols::GroupProtocol::Consumer)
                         .then(kip848::Kip848::default),
+                    coord_rep: offsets_replicas(&scenario, offsets_partition_for(&g.group_id)),
+                    held: Vec::new(),
                 }
             })
             .collect();
+        let brokers = scenario.brokers;
+        let replicated = topics.iter().any(|t| t.rf > 1);
         let mut sim = Sim {
             scenario,
             now_ms: 0,
@@ -227,7 +280,16 @@ impl Sim {
             segment_buffers: Vec::new(),
             figures: None,
             share_groups: Vec::new(),
+            brokers: vec![broker::Broker::default(); brokers as usize],
+            fetchers: vec![cluster::Fetcher::default(); (brokers * brokers) as usize],
+            purgatory: Vec::new(),
+            replicated,
         };
+        if sim.replicated {
+            sim.ensure_fetchers();
+            let lag = sim.scenario.replica_lag_time_max_ms;
+            sim.timers.at((lag / 2).max(1), Timer::IsrCheck);
+        }
         let mut schedule: Vec<(usize, TimedInput)> =
             sim.scenario.inputs.iter().cloned().enumerate().collect();
         schedule.sort_by_key(|(_, t)| t.at_ms);
@@ -380,8 +442,27 @@ impl Sim {
             .iter()
             .map(share_group::ShareGroup::approx_bytes)
             .sum();
-        let raw = share
-            + size_of::<Sim>()
+        let cluster: usize = self
+            .topics
+            .iter()
+            .flat_map(|t| &t.meta)
+            .map(|m| size_of::<cluster::PartitionMeta>() + m.approx_bytes() + 64)
+            .sum::<usize>()
+            + self.brokers.len() * size_of::<broker::Broker>()
+            + self
+                .fetchers
+                .iter()
+                .map(|f| size_of::<cluster::Fetcher>() + 24 * f.upto.capacity())
+                .sum::<usize>()
+            + self.purgatory.capacity() * size_of::<sender::Delayed>()
+            + self
+                .groups
+                .iter()
+                .map(|g| 64 * g.coord_rep.replicas.len() + 128 * g.held.len())
+                .sum::<usize>();
+        let raw = size_of::<Sim>()
+            + share
+            + cluster
             + logs
             + group_parts
             + members
@@ -486,6 +567,13 @@ impl Sim {
             f.next_sample_ms += n * every;
         }
         self.figures = Some(f);
+    }
+
+    /// Figures bookkeeping after `tp`'s log was truncated back to `end` (leader change).
+    pub(crate) fn figures_truncated(&mut self, tp: Tp, end: u64) {
+        if let Some(f) = self.figures.as_mut() {
+            f.truncated(tp, end);
+        }
     }
 
     /// Figures bookkeeping after records were appended to `tp` (the log now ends at its end).
@@ -593,13 +681,31 @@ impl Sim {
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::Produce { producer, epoch } => self.produce_tick(producer, epoch),
-            Timer::BatchArrives {
+            Timer::ProduceArrives {
                 producer,
-                topic,
-                partition,
-                batch,
-                sent_at_ms,
-            } => self.append_batch(producer, topic, partition, batch, sent_at_ms),
+                request,
+                broker,
+            } => self.produce_arrives(producer, request, broker),
+            Timer::ProduceResponse { producer, request } => {
+                self.produce_response(producer, request)
+            }
+            Timer::ProduceTimeout { producer } => self.produce_timeout(producer),
+            Timer::ProducerWake { producer, at_ms } => self.producer_wake(producer, at_ms),
+            Timer::BrokerSessionExpired {
+                broker,
+                incarnation,
+            } => self.broker_session_expired(broker, incarnation),
+            Timer::ReplicaFetch {
+                follower,
+                leader,
+                epoch,
+            } => self.follower_fetch_arrives(follower, leader, epoch),
+            Timer::ReplicaFetchResponse {
+                follower,
+                leader,
+                epoch,
+            } => self.follower_fetch_response(follower, leader, epoch),
+            Timer::IsrCheck => self.isr_check(),
             Timer::ToCoordinator { from, req } => self.coordinator_receive(from, req),
             Timer::ToClient { to, resp } => self.client_receive(to, resp),
             Timer::FetchArrives { from, fetch_epoch } => self.fetch_arrives(from, fetch_epoch),
@@ -769,6 +875,36 @@ impl Sim {
                 }
                 self.check_not_consumer_protocol(*g, path)?;
             }
+            Input::CrashBroker { broker: b }
+            | Input::RestartBroker { broker: b }
+            | Input::IsolateBroker { broker: b }
+            | Input::HealBroker { broker: b }
+            | Input::SlowFollower { broker: b, .. } => {
+                crate::scenario::check_broker(*b, self.brokers.len() as u32, path)?;
+                let mut br = self.brokers[*b as usize].clone();
+                let fits = match input {
+                    Input::CrashBroker { .. } => br.crash(),
+                    Input::RestartBroker { .. } => br.restart(),
+                    Input::IsolateBroker { .. } => br.isolate(),
+                    Input::HealBroker { .. } => br.heal(),
+                    Input::SlowFollower { delay_ms, .. } => {
+                        if *delay_ms > crate::scenario::limits::DURATION_MS_MAX {
+                            return refuse(
+                                "delay_ms",
+                                format!(
+                                    "must be at most {}",
+                                    crate::scenario::limits::DURATION_MS_MAX
+                                ),
+                            );
+                        }
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                };
+                if let Err(why) = fits {
+                    return refuse("broker", format!("broker {b} {why}"));
+                }
+            }
             other => return self.check_group_input(other, path),
         }
         Ok(())
@@ -788,16 +924,26 @@ impl Sim {
             } => self.set_rate(producer, rate_per_sec),
             Input::AddPartitions { topic, partitions } => self.add_partitions(topic, partitions),
             Input::SetStrategy { group, strategies } => self.set_strategy(group, strategies),
+            Input::CrashBroker { broker } => self.crash_broker(broker),
+            Input::RestartBroker { broker } => self.restart_broker(broker),
+            Input::IsolateBroker { broker } => self.isolate_broker(broker),
+            Input::HealBroker { broker } => self.heal_broker(broker),
+            Input::SlowFollower { broker, delay_ms } => self.slow_follower(broker, delay_ms),
             other => self.apply_group_input(other),
         }
     }
 
     fn add_partitions(&mut self, topic: u32, partitions: u32) {
+        let brokers = self.brokers.len() as u32;
         let t = &mut self.topics[topic as usize];
+        let first = t.logs.len() as u32;
         while t.logs.len() < partitions as usize {
             let log = t.new_log();
             t.logs.push(log);
         }
+        let meta = t.new_meta(brokers, first, partitions - first);
+        t.meta.extend(meta);
+        self.ensure_fetchers();
         for p in &mut self.producers {
             if p.topic == topic {
                 p.partitions_changed(partitions);
@@ -837,11 +983,19 @@ impl Sim {
 
     /// The offset up to which group `g` may read partition `tp` (log end or last stable offset).
     pub(crate) fn fetch_limit(&self, g: u32, tp: Tp) -> u64 {
-        let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
-        if self.read_committed(g) {
-            log.last_stable_offset()
+        self.read_limit(tp, self.read_committed(g))
+    }
+
+    /// Where consumers of `tp` must stop: the high watermark (Kafka's `FetchIsolation
+    /// .HIGH_WATERMARK`), or the last stable offset below it for read_committed.
+    #[inline]
+    pub(crate) fn read_limit(&self, tp: Tp, read_committed: bool) -> u64 {
+        let t = &self.topics[tp.0 as usize];
+        let hw = t.meta[tp.1 as usize].rep.hw;
+        if read_committed {
+            t.logs[tp.1 as usize].last_stable_offset().min(hw)
         } else {
-            log.log_end_offset()
+            hw
         }
     }
 
@@ -856,11 +1010,10 @@ impl Sim {
         let gp = grp.parts.get(tp.0 as usize)?.get(tp.1 as usize)?;
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let base = gp.committed.map_or(log.log_start_offset(), |c| c.0);
-        let limit = if grp.cfg.isolation_level == crate::scenario::IsolationLevel::ReadCommitted {
-            log.last_stable_offset()
-        } else {
-            log.log_end_offset()
-        };
+        let limit = self.read_limit(
+            tp,
+            grp.cfg.isolation_level == crate::scenario::IsolationLevel::ReadCommitted,
+        );
         Some(limit.saturating_sub(base))
     }
 
@@ -868,6 +1021,18 @@ impl Sim {
     pub(crate) fn latency_ms(&self) -> u64 {
         self.scenario.network_latency_ms
     }
+}
+
+/// The replicas of a group's `__consumer_offsets` partition: 50 partitions placed like any
+/// topic's, with `offsets.topic.replication.factor` = min(3, brokers) (Kafka refuses to create
+/// the topic with fewer brokers than 3 unless configured down; this takes the configured-down
+/// value for small clusters).
+fn offsets_replicas(scenario: &Scenario, partition: u32) -> replica::PartitionReplicas {
+    let (start, shift) =
+        controller::placement_draws(scenario.seed, "__consumer_offsets", scenario.brokers);
+    let rf = scenario.brokers.min(3);
+    let placed = controller::place_replicas(scenario.brokers, partition, 1, rf, start, shift);
+    replica::PartitionReplicas::new(&placed[0], 1)
 }
 
 /// The `__consumer_offsets` partition of a group: `Utils.abs(groupId.hashCode()) % 50`

@@ -5,11 +5,10 @@
 //! sends one batch per partition (Kafka's `RecordAccumulator` drains one batch per partition
 //! per request). `linger.ms` spaces the ticks. Batches reach the leader one network hop later.
 
-use crate::event::Event;
-use crate::frame::EnvelopeKind;
+use crate::ledger::ProducerLedger;
 use crate::partitioner::{partition_for_key, StickyPartitioner};
 use crate::rng::Rng;
-use crate::scenario::{KeyMode, ProducerConfig};
+use crate::scenario::{Acks, KeyMode, ProducerConfig};
 
 use super::timer::Timer;
 use super::Sim;
@@ -33,10 +32,46 @@ pub(crate) struct Producer {
     /// Partition of each entity's key at the current partition count (murmur2 once per key).
     /// Shared, not copied, by checkpoints: it changes only when partitions are added.
     key_partition: std::sync::Arc<[u32]>,
-    /// Keyed producers: the keys of each partition's batch being drawn up this tick.
-    scratch: Vec<Vec<u32>>,
-    /// Unkeyed producers: the size of each partition's batch being drawn up this tick.
+    /// Keyed producers: the keys of each partition's records waiting in the accumulator.
+    pub scratch: Vec<Vec<u32>>,
+    /// Unkeyed producers: how many records of each partition wait in the accumulator.
     unkeyed: Vec<u64>,
+    /// Since when each partition's accumulated records wait (`u64::MAX`: none wait).
+    pub accum_since: Vec<u64>,
+    /// Partitions whose records wait (entries of `accum_since` set).
+    pub waiting: u32,
+    /// Partitions that received records since the last drain (what a drain looks at when
+    /// nothing else waits, instead of every partition).
+    pub dirty: Vec<u32>,
+    // The Sender's configuration (see `sender.rs`).
+    pub acks: Acks,
+    pub idempotent: bool,
+    pub retries: u32,
+    pub delivery_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    pub max_in_flight: u32,
+    pub retry_backoff_ms: u64,
+    /// The idempotent producer's epoch (bumped on an unfillable sequence gap, KIP-360).
+    pub producer_epoch: u32,
+    /// Next sequence number per partition.
+    pub next_seq: Vec<u32>,
+    /// God's view: one past the highest sequence in each partition's log (reorder detection).
+    pub log_next_seq: Vec<u32>,
+    pub in_flight: Vec<super::sender::InFlight>,
+    /// Unanswered batches per partition.
+    pub part_in_flight: Vec<u32>,
+    /// One past the highest acknowledged sequence per partition.
+    pub acked_seq_end: Vec<u32>,
+    /// Batches waiting to be retried.
+    pub retry: Vec<super::sender::ProducerBatch>,
+    pub next_request: u64,
+    pub timeout_armed: bool,
+    /// The pending wake-up's time (0: none).
+    pub wake_at_ms: u64,
+    /// Emptied batch lists, reused by the next requests.
+    pub batch_pool: Vec<Vec<super::sender::ProducerBatch>>,
+    /// What became of its records.
+    pub ledger: ProducerLedger,
 }
 
 /// The records of one produced batch. Unkeyed records are only counted: nothing per record
@@ -50,7 +85,7 @@ pub(crate) enum Batch {
 }
 
 impl Batch {
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Batch::Unkeyed(n) => *n as usize,
             Batch::Keyed(keys) => keys.len(),
@@ -58,7 +93,7 @@ impl Batch {
     }
 
     /// The last record's key, if it has one.
-    fn last_key(&self) -> Option<u32> {
+    pub(crate) fn last_key(&self) -> Option<u32> {
         match self {
             Batch::Unkeyed(_) => None,
             Batch::Keyed(keys) => keys.last().copied(),
@@ -84,6 +119,84 @@ impl Producer {
             key_partition: std::sync::Arc::from(Vec::new()),
             scratch: Vec::new(),
             unkeyed: Vec::new(),
+            accum_since: Vec::new(),
+            waiting: 0,
+            dirty: Vec::new(),
+            acks: cfg.acks,
+            idempotent: cfg.idempotent(),
+            retries: cfg.retries,
+            delivery_timeout_ms: cfg.delivery_timeout_ms,
+            request_timeout_ms: cfg.request_timeout_ms,
+            max_in_flight: cfg.max_in_flight,
+            retry_backoff_ms: cfg.retry_backoff_ms,
+            producer_epoch: 0,
+            next_seq: Vec::new(),
+            log_next_seq: Vec::new(),
+            in_flight: Vec::new(),
+            part_in_flight: Vec::new(),
+            acked_seq_end: Vec::new(),
+            retry: Vec::new(),
+            next_request: 0,
+            timeout_armed: false,
+            wake_at_ms: 0,
+            batch_pool: Vec::new(),
+            ledger: ProducerLedger::default(),
+        }
+    }
+
+    /// Takes partition `part`'s accumulated records as one batch (an emptied key buffer from
+    /// `pool` takes their place, so ticks allocate nothing).
+    pub(crate) fn take_accumulated(
+        &mut self,
+        part: u32,
+        pool: &mut Vec<Vec<u32>>,
+    ) -> Option<Batch> {
+        let part = part as usize;
+        if matches!(self.keys, KeyMode::None) {
+            return match std::mem::take(&mut self.unkeyed[part]) {
+                0 => None,
+                n => Some(Batch::Unkeyed(n)),
+            };
+        }
+        let keys = &mut self.scratch[part];
+        if keys.is_empty() {
+            return None;
+        }
+        let empty = pool.pop().unwrap_or_default();
+        Some(Batch::Keyed(std::mem::replace(keys, empty)))
+    }
+
+    /// Partition `part`'s records no longer wait; returns since when they did (`u64::MAX`: they
+    /// had just been produced).
+    pub(crate) fn stop_waiting(&mut self, part: usize) -> u64 {
+        let since = std::mem::replace(&mut self.accum_since[part], u64::MAX);
+        if since != u64::MAX {
+            self.waiting -= 1;
+        }
+        since
+    }
+
+    /// Whether anything waits to be sent (records held back or batches to retry).
+    pub(crate) fn has_waiting(&self) -> bool {
+        self.waiting > 0 || !self.retry.is_empty()
+    }
+
+    /// Whether records of `part` wait in the accumulator.
+    pub(crate) fn has_accumulated(&self, part: u32) -> bool {
+        let part = part as usize;
+        self.unkeyed.get(part).is_some_and(|&n| n > 0)
+            || self.scratch.get(part).is_some_and(|k| !k.is_empty())
+    }
+
+    /// Returns a settled batch's key buffer to `pool`.
+    pub(crate) fn recycle_batch(
+        &mut self,
+        b: super::sender::ProducerBatch,
+        pool: &mut Vec<Vec<u32>>,
+    ) {
+        if let Batch::Keyed(mut keys) = b.records {
+            keys.clear();
+            pool.push(keys);
         }
     }
 
@@ -97,10 +210,30 @@ impl Producer {
 
     /// Bytes a clone of this producer allocates (its key table is shared, not copied).
     pub fn approx_bytes(&self) -> usize {
+        use super::sender::ProducerBatch;
+        let batch = |b: &ProducerBatch| {
+            std::mem::size_of::<ProducerBatch>()
+                + match &b.records {
+                    Batch::Keyed(k) => 4 * k.capacity(),
+                    Batch::Unkeyed(_) => 0,
+                }
+        };
         std::mem::size_of::<Producer>()
             + self.scratch.len() * std::mem::size_of::<Vec<u32>>()
-            + self.scratch.iter().map(|v| v.len() * 4).sum::<usize>()
+            + self.scratch.iter().map(|v| v.capacity() * 4).sum::<usize>()
             + self.unkeyed.len() * 8
+            + self.accum_since.len() * 8
+            + self.dirty.capacity() * 4
+            + self.next_seq.len() * 16
+            + self
+                .in_flight
+                .iter()
+                .map(|r| {
+                    std::mem::size_of::<super::sender::InFlight>()
+                        + r.batches.iter().map(batch).sum::<usize>()
+                })
+                .sum::<usize>()
+            + self.retry.iter().map(batch).sum::<usize>()
     }
 
     /// Recomputes key → partition after the topic grew (this is why per-key order can break
@@ -113,6 +246,11 @@ impl Producer {
         }
         self.scratch.resize_with(partitions as usize, Vec::new);
         self.unkeyed.resize(partitions as usize, 0);
+        self.accum_since.resize(partitions as usize, u64::MAX);
+        self.next_seq.resize(partitions as usize, 0);
+        self.part_in_flight.resize(partitions as usize, 0);
+        self.acked_seq_end.resize(partitions as usize, 0);
+        self.log_next_seq.resize(partitions as usize, 0);
     }
 
     /// The partition the sticky partitioner is filling (unkeyed producers).
@@ -184,28 +322,28 @@ impl Sim {
         self.schedule_produce(p);
     }
 
-    /// Kafka's `RecordAccumulator` + `Sender`: every record due is partitioned into its
-    /// partition's batch, and each non-empty batch is sent (one hop) in partition order.
+    /// Kafka's `RecordAccumulator`: every record due is partitioned into its partition's
+    /// batch; then the `Sender` drains what it can (`sender.rs`).
     pub(super) fn produce_tick(&mut self, p: u32, epoch: u32) {
         let now = self.now_ms;
-        let latency = self.latency_ms();
         let prod = &mut self.producers[p as usize];
         if prod.epoch != epoch {
             return;
         }
         let due = prod.due_by(now);
         let n = due.saturating_sub(prod.produced);
-        let topic = prod.topic;
         let partitions = prod.scratch.len() as u32;
-        let keyed = match &prod.keys {
+        match &prod.keys {
             KeyMode::None => {
                 let mut left = n;
                 while left > 0 {
                     let (part, run) = prod.sticky.next_run(partitions, left);
+                    if prod.unkeyed[part as usize] == 0 {
+                        prod.dirty.push(part);
+                    }
                     prod.unkeyed[part as usize] += run;
                     left -= run;
                 }
-                false
             }
             KeyMode::Entity { count, skew, .. } => {
                 for _ in 0..n {
@@ -215,103 +353,17 @@ impl Sim {
                         prod.rng.below(*count)
                     };
                     let part = prod.key_partition[entity as usize];
-                    prod.scratch[part as usize].push(entity);
+                    let keys = &mut prod.scratch[part as usize];
+                    if keys.is_empty() {
+                        prod.dirty.push(part);
+                    }
+                    keys.push(entity);
                 }
-                true
             }
-        };
+        }
         prod.produced = due;
-        for partition in 0..partitions {
-            let batch = if keyed {
-                let keys = &mut prod.scratch[partition as usize];
-                if keys.is_empty() {
-                    continue;
-                }
-                // The filled buffer travels with the batch; an emptied one (returned by an
-                // earlier batch's arrival) takes its place, so ticks allocate nothing.
-                let empty = self.key_buffers.pop().unwrap_or_default();
-                Batch::Keyed(std::mem::replace(keys, empty))
-            } else {
-                match std::mem::take(&mut prod.unkeyed[partition as usize]) {
-                    0 => continue,
-                    n => Batch::Unkeyed(n),
-                }
-            };
-            self.timers.at(
-                now + latency,
-                Timer::BatchArrives {
-                    producer: p,
-                    topic,
-                    partition,
-                    batch,
-                    sent_at_ms: now,
-                },
-            );
-        }
+        prod.ledger.sent += n;
+        self.drain(p);
         self.schedule_produce(p);
-    }
-
-    /// A produced batch reaches the partition leader: appended (offsets assigned), retention
-    /// enforced, parked fetches of its readers answered.
-    pub(super) fn append_batch(
-        &mut self,
-        producer: u32,
-        topic: u32,
-        partition: u32,
-        batch: Batch,
-        sent_at_ms: u64,
-    ) {
-        let t = &mut self.topics[topic as usize];
-        let Some(log) = t.logs.get_mut(partition as usize) else {
-            self.recycle(batch);
-            return;
-        };
-        let n = batch.len();
-        let base_offset = match &batch {
-            Batch::Unkeyed(n) => log.append_unkeyed(*n as usize),
-            Batch::Keyed(keys) => log.append(keys),
-        };
-        t.produced += n as u64;
-        let truncated = log.enforce_retention(t.retention_records);
-        self.envelopes.push(
-            EnvelopeKind::Append,
-            producer,
-            None,
-            (topic, partition),
-            base_offset + n as u64 - 1,
-            batch.last_key(),
-            n as u64,
-            self.now_ms,
-        );
-        self.emit_traffic(|| Event::RecordsAppended {
-            producer,
-            topic,
-            partition,
-            base_offset,
-            keys: match &batch {
-                Batch::Unkeyed(n) => vec![None; *n as usize],
-                Batch::Keyed(keys) => keys.iter().map(|&k| Some(k)).collect(),
-            },
-            sent_at_ms,
-            transactional: false,
-        });
-        self.recycle(batch);
-        self.figures_appended((topic, partition));
-        if let Some(log_start_offset) = truncated {
-            self.emit_traffic(|| Event::LogTruncated {
-                topic,
-                partition,
-                log_start_offset,
-            });
-        }
-        self.data_arrived(topic, partition);
-    }
-
-    /// Keeps an arrived batch's key buffer for the next produce tick.
-    fn recycle(&mut self, batch: Batch) {
-        if let Batch::Keyed(mut keys) = batch {
-            keys.clear();
-            self.key_buffers.push(keys);
-        }
     }
 }

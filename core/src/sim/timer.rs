@@ -21,14 +21,34 @@ pub(crate) struct Endpoint {
 pub(crate) enum Timer {
     /// A producer's next production tick.
     Produce { producer: u32, epoch: u32 },
-    /// A produced batch reaches the partition leader.
-    BatchArrives {
+    /// A produce request reaches a broker.
+    ProduceArrives {
         producer: u32,
-        topic: u32,
-        partition: u32,
-        batch: super::producer::Batch,
-        sent_at_ms: u64,
+        request: u64,
+        broker: u32,
     },
+    /// A produce response reaches the producer.
+    ProduceResponse { producer: u32, request: u64 },
+    /// The oldest unanswered produce request's `request.timeout.ms` passed.
+    ProduceTimeout { producer: u32 },
+    /// A producer looks at its waiting batches again (a retry is due, or records expire).
+    ProducerWake { producer: u32, at_ms: u64 },
+    /// The controller's session of a broker incarnation expired (`broker.session.timeout.ms`).
+    BrokerSessionExpired { broker: u32, incarnation: u32 },
+    /// A follower's fetch reaches its leader.
+    ReplicaFetch {
+        follower: u32,
+        leader: u32,
+        epoch: u64,
+    },
+    /// A leader's fetch answer reaches the follower.
+    ReplicaFetchResponse {
+        follower: u32,
+        leader: u32,
+        epoch: u64,
+    },
+    /// The ISR expiration task (`replica.lag.time.max.ms / 2`).
+    IsrCheck,
     /// A request reaches the group coordinator.
     ToCoordinator { from: Endpoint, req: Request },
     /// A response reaches a client.

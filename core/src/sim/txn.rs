@@ -137,8 +137,12 @@ impl Sim {
                 key: (key != NO_KEY).then_some(key),
                 txn,
             });
-            // Read-uncommitted readers may see it at once.
-            self.data_arrived(out_topic, partition);
+            // Read-uncommitted readers may see it once the high watermark passes it.
+            // (Transactional writes are not refused by min.insync.replicas or broker failures:
+            // the consume-transform-produce loop is modelled on an available cluster.)
+            if !self.leader_appended(out_topic, partition) {
+                self.data_arrived(out_topic, partition);
+            }
         }
     }
 
@@ -226,7 +230,9 @@ impl Sim {
                 }
             }
             // The last stable offset moved: read_committed readers may fetch now.
-            self.data_arrived(topic, partition);
+            if !self.leader_appended(topic, partition) {
+                self.data_arrived(topic, partition);
+            }
         }
     }
 }

@@ -9,8 +9,8 @@ use crate::frame::{self, *};
 use crate::log::NO_KEY;
 use crate::scenario::CommitMode;
 use crate::snapshot::{
-    GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView, Snapshot,
-    TopicView,
+    BrokerView, GroupPartitionView, GroupView, MemberView, OffsetsRow, PartitionView, ProducerView,
+    ReplicaView, Snapshot, TopicView,
 };
 
 use super::consumer::Loop;
@@ -46,7 +46,93 @@ pub struct GroupStats {
     pub paused_members: Option<u64>,
 }
 
+/// One producer's delivery totals, as the native runner prints them.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ProducerStats {
+    /// `client.id`.
+    pub producer: String,
+    /// Records handed to `send()`.
+    pub sent: u64,
+    /// Records acknowledged (`acks=0`: when sent).
+    pub acked: u64,
+    /// Records that failed for good.
+    pub failed: u64,
+    /// Records written to the log a second time.
+    pub log_duplicates: u64,
+    /// Acknowledged records not in the log.
+    pub acked_lost: u64,
+    /// Records appended after a later record of the same producer and partition.
+    pub reordered: u64,
+}
+
 impl Sim {
+    /// Per-producer delivery totals.
+    pub fn producer_stats(&self) -> Vec<ProducerStats> {
+        self.producers
+            .iter()
+            .zip(&self.scenario.producers)
+            .map(|(p, cfg)| ProducerStats {
+                producer: cfg.id.clone(),
+                sent: p.ledger.sent,
+                acked: p.ledger.acked,
+                failed: p.ledger.failed,
+                log_duplicates: p.ledger.log_duplicates,
+                acked_lost: p.ledger.acked_lost,
+                reordered: p.ledger.reordered,
+            })
+            .collect()
+    }
+
+    /// The leader of a partition (`None` while it is offline).
+    pub fn partition_leader(&self, tp: Tp) -> Option<u32> {
+        self.topics
+            .get(tp.0 as usize)?
+            .meta
+            .get(tp.1 as usize)?
+            .rep
+            .leader
+    }
+
+    /// The replicas of a partition (broker ids, preferred leader first).
+    pub fn partition_replicas(&self, tp: Tp) -> Vec<u32> {
+        self.topics
+            .get(tp.0 as usize)
+            .and_then(|t| t.meta.get(tp.1 as usize))
+            .map_or(Vec::new(), |m| {
+                m.rep.replicas.iter().map(|r| r.broker).collect()
+            })
+    }
+
+    /// The in-sync replicas of a partition (broker ids, ascending).
+    pub fn isr(&self, tp: Tp) -> Vec<u32> {
+        self.topics
+            .get(tp.0 as usize)
+            .and_then(|t| t.meta.get(tp.1 as usize))
+            .map_or(Vec::new(), |m| m.rep.isr_list())
+    }
+
+    /// A partition's high watermark: consumers read below it.
+    pub fn high_watermark(&self, tp: Tp) -> Option<u64> {
+        Some(
+            self.topics
+                .get(tp.0 as usize)?
+                .meta
+                .get(tp.1 as usize)?
+                .rep
+                .hw,
+        )
+    }
+
+    /// The broker hosting group `g`'s coordinator (`None`: none is elected).
+    pub fn coordinator_broker(&self, g: u32) -> Option<u32> {
+        self.groups.get(g as usize)?.coord_rep.leader
+    }
+
+    /// What broker `b` is doing.
+    pub fn broker_state(&self, b: u32) -> Option<crate::BrokerState> {
+        self.brokers.get(b as usize).map(|x| x.state)
+    }
+
     /// Per-group delivery totals.
     pub fn stats(&self) -> Vec<GroupStats> {
         let compare = self.groups.iter().any(|g| g.kip848.is_some());
@@ -193,12 +279,26 @@ impl Sim {
                 partitions: t
                     .logs
                     .iter()
-                    .map(|log| {
+                    .zip(&t.meta)
+                    .map(|(log, meta)| {
                         let (recent_base_offset, recent_keys, recent_txn) = log.tail(RECENT_MAX);
                         PartitionView {
                             log_start_offset: log.log_start_offset(),
                             log_end_offset: log.log_end_offset(),
-                            last_stable_offset: log.last_stable_offset(),
+                            last_stable_offset: log.last_stable_offset().min(meta.rep.hw),
+                            high_watermark: meta.rep.hw,
+                            leader: meta.rep.leader,
+                            leader_epoch: meta.rep.leader_epoch,
+                            replicas: meta
+                                .rep
+                                .replicas
+                                .iter()
+                                .map(|r| ReplicaView {
+                                    broker: r.broker,
+                                    log_end_offset: r.leo,
+                                    in_isr: meta.rep.in_isr(r.broker),
+                                })
+                                .collect(),
                             recent_base_offset,
                             recent_keys,
                             recent_txn,
@@ -218,6 +318,7 @@ impl Sim {
                 key_prefix: p.key_prefix(),
                 produced: p.produced,
                 sticky_partition: p.sticky_partition(),
+                ledger: p.ledger.clone(),
             })
             .collect();
         let stats = self.stats();
@@ -310,6 +411,20 @@ impl Sim {
                 }
             })
             .collect();
+        let brokers = self
+            .brokers
+            .iter()
+            .enumerate()
+            .map(|(b, br)| BrokerView {
+                id: b as u32,
+                state: br.state,
+                fenced: br.fenced,
+                slow_ms: br.slow_ms,
+                coordinator_of: (0..self.groups.len() as u32)
+                    .filter(|&g| self.groups[g as usize].coord_rep.leader == Some(b as u32))
+                    .collect(),
+            })
+            .collect();
         Snapshot {
             now_ms: now,
             topics,
@@ -320,11 +435,17 @@ impl Sim {
                 .map(|g| self.kip848_view(g))
                 .collect(),
             share_groups: self.share_group_views(),
+            brokers,
         }
     }
 }
 
 impl Sim {
+    /// Replica slots per partition in the frame: the largest replication factor.
+    fn replica_slots(&self) -> usize {
+        self.topics.iter().map(|t| t.rf as usize).max().unwrap_or(1)
+    }
+
     /// The frame's shape: names and where each entity's rows start.
     pub fn layout(&self) -> Layout {
         let mut base = 0;
@@ -383,6 +504,8 @@ impl Sim {
                 .iter()
                 .map(|g| g.members.len() as u32)
                 .sum(),
+            brokers: self.brokers.len() as u32,
+            replica_slots: self.replica_slots() as u32,
         }
     }
 
@@ -401,6 +524,47 @@ impl Sim {
                 row[PART_LOG_END] = log.log_end_offset() as f64;
                 row[PART_LSO] = log.last_stable_offset() as f64;
                 row[PART_TOPIC] = ti as f64;
+                let rep = &t.meta[p].rep;
+                row[PART_HW] = rep.hw as f64;
+                row[PART_LEADER] = rep.leader.map_or(-1.0, f64::from);
+                row[PART_EPOCH] = f64::from(rep.leader_epoch);
+                row[PART_ISR] = f64::from(rep.isr_len());
+            }
+        }
+        // Replicas and brokers.
+        let slots = self.replica_slots();
+        frame::reset(&mut frame.replicas, total * slots * REP_STRIDE);
+        frame::reset(&mut frame.brokers, self.brokers.len() * BROKER_STRIDE);
+        for (b, br) in self.brokers.iter().enumerate() {
+            let row = &mut frame.brokers[b * BROKER_STRIDE..];
+            row[BR_STATE] = f64::from(br.state as u8);
+            row[BR_FENCED] = f64::from(u8::from(br.fenced));
+            row[BR_LEADERS] = 0.0;
+            row[BR_COORDINATORS] = 0.0;
+            row[BR_SLOW_MS] = br.slow_ms as f64;
+            row[BR_REPLICAS] = 0.0;
+        }
+        for (ti, t) in self.topics.iter().enumerate() {
+            for (p, m) in t.meta.iter().enumerate() {
+                let gi = bases[ti] + p;
+                for (k, r) in m.rep.replicas.iter().enumerate() {
+                    let row = &mut frame.replicas[(gi * slots + k) * REP_STRIDE..];
+                    let leads = m.rep.leader == Some(r.broker);
+                    row[REP_BROKER] = f64::from(r.broker);
+                    row[REP_LEADER] = f64::from(u8::from(leads));
+                    row[REP_IN_ISR] = f64::from(u8::from(m.rep.in_isr(r.broker)));
+                    row[REP_LEO] = r.leo as f64;
+                    let br = &mut frame.brokers[r.broker as usize * BROKER_STRIDE..];
+                    br[BR_REPLICAS] += 1.0;
+                    if leads {
+                        br[BR_LEADERS] += 1.0;
+                    }
+                }
+            }
+        }
+        for g in &self.groups {
+            if let Some(b) = g.coord_rep.leader {
+                frame.brokers[b as usize * BROKER_STRIDE + BR_COORDINATORS] += 1.0;
             }
         }
         // Tails, for the requested partitions only.
@@ -510,6 +674,12 @@ impl Sim {
             row[PR_RATE] = p.rate_per_sec;
             row[PR_PRODUCED] = p.produced as f64;
             row[PR_STICKY] = p.sticky_partition().map_or(-1.0, f64::from);
+            row[PR_ACKED] = p.ledger.acked as f64;
+            row[PR_FAILED] = p.ledger.failed as f64;
+            row[PR_LOG_DUPLICATES] = p.ledger.log_duplicates as f64;
+            row[PR_ACKED_LOST] = p.ledger.acked_lost as f64;
+            row[PR_IN_FLIGHT] = p.in_flight.len() as f64;
+            row[PR_REORDERED] = p.ledger.reordered as f64;
         }
         self.write_group_frames(frame, tails);
     }

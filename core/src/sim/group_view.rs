@@ -131,7 +131,10 @@ impl Sim {
         let members: usize = self.groups.iter().map(|g| g.slots.len()).sum();
         frame::reset(&mut frame.kip848_members, members * KM_STRIDE);
         frame::reset(&mut frame.kip848_groups, self.groups.len() * KG_STRIDE);
-        frame::reset(&mut frame.kip848_parts, self.groups.len() * total * KP_STRIDE);
+        frame::reset(
+            &mut frame.kip848_parts,
+            self.groups.len() * total * KP_STRIDE,
+        );
         let mut base = 0;
         for (gi, grp) in self.groups.iter().enumerate() {
             let row = &mut frame.kip848_groups[gi * KG_STRIDE..];
@@ -153,9 +156,8 @@ impl Sim {
                         ReconcileState::UnreleasedPartitions => 2.0,
                     };
                     let slot = f64::from(m.slot);
-                    let part_row = |tp: &Tp| {
-                        (gi * total + bases[tp.0 as usize] + tp.1 as usize) * KP_STRIDE
-                    };
+                    let part_row =
+                        |tp: &Tp| (gi * total + bases[tp.0 as usize] + tp.1 as usize) * KP_STRIDE;
                     for tp in &m.target {
                         frame.kip848_parts[part_row(tp) + KP_TARGET] = slot;
                     }

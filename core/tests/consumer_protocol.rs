@@ -554,3 +554,44 @@ fn seeded_schedules_keep_one_owner_per_partition_and_lose_nothing() {
         failures.join("\n")
     );
 }
+
+/// The side-by-side on a join/crash storm (not just one join): the same topic read by
+/// a classic eager, a classic cooperative and a KIP-848 group, each hit by the same sequence of
+/// joins, a crash and a graceful leave. Kafka's designs predict the ordering asserted here:
+/// eager revokes everything at every rebalance (every live member pauses, every partition
+/// stops), while cooperative rebalancing (KIP-429) and the consumer protocol (KIP-848) stop
+/// only the partitions that move, and pause a member only if it loses all of its partitions.
+#[test]
+fn join_crash_storm_eager_stops_everything_cooperative_and_consumer_protocol_only_what_moves() {
+    let mut doc: Value =
+        serde_json::from_str(&scenario_file("classic-vs-consumer-protocol.json")).unwrap();
+    doc["duration_ms"] = json!(60_000);
+    let mut inputs = Vec::new();
+    for g in 0..3 {
+        inputs.push(json!({"at_ms": 7000, "input": {"type": "AddConsumer", "group": g}}));
+        inputs.push(
+            json!({"at_ms": 15000, "input": {"type": "CrashConsumer", "group": g, "member": 0}}),
+        );
+        inputs.push(json!({"at_ms": 30000, "input": {"type": "AddConsumer", "group": g}}));
+        inputs.push(
+            json!({"at_ms": 40000, "input": {"type": "LeaveGroup", "group": g, "member": 1}}),
+        );
+    }
+    doc["inputs"] = Value::Array(inputs);
+    let json = doc.to_string();
+    let (down, paused) = downtime_after(&json, 7000, 60_000);
+    println!("storm downtime (ms) eager/cooperative/consumer: {down:?}; paused members {paused:?}");
+    let (eager, coop, consumer) = (down[0], down[1], down[2]);
+    assert!(coop < eager && consumer < eager, "{down:?}");
+    // Four rebalances in the eager group, each pausing every live member (two or three).
+    assert!(
+        paused[0] >= 8,
+        "eager pauses every live member each time: {paused:?}"
+    );
+    // The others pause a member only when it loses everything; members keep at least one of
+    // six partitions through every change here.
+    assert!(paused[1] <= 1 && paused[2] <= 1, "{paused:?}");
+    let mut s = Sim::from_json(&json).unwrap();
+    s.advance(60_000);
+    assert!(s.stats().iter().all(|g| g.lost == 0), "{:?}", s.stats());
+}

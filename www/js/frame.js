@@ -25,7 +25,11 @@ export const SHARE_RECORD_STATES = ["available", "acquired", "acknowledged", "ar
 const ARRAYS = [
   "partitions", "groupParts", "members", "groups", "producers", "tails", "envelopes", "series",
   "kip848Members", "kip848Groups", "kip848Parts", "shareParts", "shareMembers", "shareGroups", "shareRecords",
+  "brokers", "replicas",
 ];
+
+/** BrokerState (sim) in declaration order; BR_STATE indexes it. */
+export const BROKER_STATES = ["up", "crashed", "isolated"];
 
 export class FrameView {
   /**
@@ -132,6 +136,19 @@ export class FrameView {
   shareSampleBase(s, i) { return this.shareRecords[(s * this.total + i) * this.K.SR_STRIDE]; }
   /** Field `k` (0 state, 1 delivery count, 2 holder slot, 3 lock deadline ms) of sampled record j. */
   shareSample(s, i, j, k) { return this.shareRecords[(s * this.total + i) * this.K.SR_STRIDE + 2 + 4 * j + k]; }
+
+  // ---- brokers and replication ------------------------------------------------------------
+
+  /** Brokers in the cluster (1 when the scenario does not say). */
+  brokerCount() { return this.layout.brokers ?? 1; }
+  /** Whether the stage shows brokers: more than one, or a partition with more than one replica. */
+  hasBrokers() { return this.brokerCount() > 1 || (this.layout.replica_slots ?? 1) > 1; }
+  br(b, field) { return this.brokers[b * this.K.BROKER_STRIDE + field]; }
+  /** "up", "crashed" or "isolated"; "fenced" is a separate flag (BR_FENCED). */
+  brokerState(b) { return BROKER_STATES[this.br(b, this.K.BR_STATE)] ?? "up"; }
+  part(i, field) { return this.partitions[i * this.K.PART_STRIDE + field]; }
+  /** Field of replica `slot` of partition i (REP_BROKER is -1 for an unused slot). */
+  rep(i, slot, field) { return this.replicas[(i * (this.layout.replica_slots ?? 1) + slot) * this.K.REP_STRIDE + field]; }
 
   /** Group totals: processed, duplicates, lost, rebalances, lag now, summed over groups. */
   sum(field) { let s = 0; for (let g = 0; g < this.layout.groups.length; g++) s += this.group(g, field); return s; }

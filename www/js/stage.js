@@ -20,6 +20,8 @@ import { THEMES, groupColor, keyColor, keyHue, keyHueColors, memberColor, STATE_
 import { ENVELOPE } from "./frame.js";
 import * as kip848 from "./kip848.js";
 import * as shareLane from "./sharelane.js";
+import * as brokers from "./brokers.js";
+import { Receipts } from "./receipts.js";
 
 const FLIGHT_MS = 520;
 const OWNER_MOVE_MS = 700;
@@ -97,6 +99,8 @@ export class Stage {
     this.markSeen = new Map(); // mark seq → wall time it was first drawn (starts its pulse)
     this.envSeq = controller.frame?.envSeq ?? 0;
     this.focus = null; // {partition: i} | {member: [g, m]}
+    this.brokerMemory = new brokers.BrokerMemory(); // elections, coordinators, broker flashes (brokers.js)
+    this.receipts = new Receipts(); // the producers' acks flying back (receipts.js)
     this._colors = new Map();
     this.themeName = THEMES[opts.theme] ? opts.theme : "light";
     // Per-frame scratch, allocated once and grown when needed (no allocation in the hot path).
@@ -125,6 +129,7 @@ export class Stage {
       if (h?.kind === "shareConsumer" && f) tip = `${f.shareMemberName(h.group, h.member)} (share group ${f.shareGroupsL[h.group]?.id}) · ${f.shareMemberState(h.group, h.member)}`;
       else if (h?.kind === "consumer" && f) tip = `${f.memberName(h.group, h.member)} (${f.layout.groups[h.group]?.id}) · ${f.memberState(h.group, h.member).toLowerCase()}`;
       else if (h?.kind === "group" && f && this._down) tip = `${f.layout.groups[h.group]?.id}: orange bars = how long each partition had no owner in the latest rebalance (${f.subscribed[h.group].map((i) => `P${f.partOfIdx[i]} ${(this._down.shown[h.group * f.total + i] / 1000).toFixed(1)} s`).join(", ")})`;
+      else if (h?.kind === "broker" && f) tip = `broker ${h.broker} · ${brokers.stateWord(f, h.broker)} — click for crash, restart, isolate, heal, slow follower`;
       else if (h?.kind === "partition" && f) tip = `${f.layout.topics[f.topicOfIdx[h.index]]?.name} P${f.partOfIdx[h.index]} · log-end ${f.logEnd(h.index)}`;
       if (canvas.title !== tip) canvas.title = tip;
     });
@@ -185,6 +190,8 @@ export class Stage {
     this._sprites?.clear();
     this._assignCache = null;
     this.lostTray = [];
+    this.brokerMemory.reset();
+    this.receipts.reset();
     this.markSeen.clear();
     this.envSeq = this.controller.frame?.envSeq ?? 0; // nothing replayed animates
     if (this.focus?.partition >= (this.controller.frame?.total ?? 0)) this.focus = null;
@@ -222,10 +229,13 @@ export class Stage {
 
   /** Turns story events into flashes; old events (a seek's replay) animate nothing. */
   onEvents(batch) {
-    if (this.reducedMotion) return;
     const now = this.controller.nowMs();
     const horizon = now - 400 * Math.max(1, this.controller.speed);
     const wall = performance.now();
+    // brokers.js remembers elections and coordinators from every event, replayed ones included
+    const f = this.controller.frame;
+    for (const ev of batch) this.brokerMemory.observe(ev, f, !this.reducedMotion && ev.at_ms >= horizon, wall);
+    if (this.reducedMotion) return;
     for (const ev of batch) {
       if (ev.at_ms < horizon) continue;
       switch (ev.type) {
@@ -305,10 +315,12 @@ export class Stage {
     const W = this.W, H = this.H;
     const L = f.layout;
     const pad = 10;
-    const heat = f.total > ROWS_MAX_PARTITIONS || f.totalMembers + f.totalShareMembers > MEMBERS_MAX_ROWS;
+    const heat = isHeat(f);
     const narrow = W < 560;
     const pw = narrow ? clamp(W * 0.18, 64, 110) : clamp(W * 0.13, 92, 150);
-    const top = pad + 20;
+    // with brokers, their cards take a band over the shelves (brokers.js)
+    const band = isHeat(f) ? 0 : brokers.bandHeight(f);
+    const top = pad + 20 + band;
     const trayH = 26;
     if (heat) return this._heatLayout(f, { W, H, pad, pw, top, narrow, trayH });
     const cw = narrow ? clamp(W * 0.27, 96, 150) : clamp(W * 0.19, 128, 210);
@@ -333,7 +345,9 @@ export class Stage {
     });
     const labelW = narrow ? 26 : 34;
     const leoW = narrow ? 30 : 40;
-    const shelf = { x0: midX0 + labelW, x1: midX1 - leoW };
+    const pipsW = brokers.pipsWidth(f); // each partition's replica pips sit between shelf and log end
+    const shelf = { x0: midX0 + labelW, x1: midX1 - leoW - pipsW };
+    const leoX = shelf.x1 + pipsW + 8;
     const detailed = rh >= ENVELOPE_MIN_ROW_PX;
     const ew = clamp(rh * 0.62, 12, 30);
     const slot = ew + 3;
@@ -366,7 +380,8 @@ export class Stage {
     const shareGroups = f.shareGroupsL.map((g) => column(g.members, 40));
 
     const tray = { x: midX0, y: H - pad - trayH, w: midX1 - midX0, h: trayH };
-    this.geom = { mode: "rows", W, H, pad, rows, rowOf, rh, shelf, detailed, ew, slot, producers, groups, shareGroups, tray, midX0, midX1, labelW, narrow };
+    this.geom = { mode: "rows", W, H, pad, rows, rowOf, rh, shelf, leoX, detailed, ew, slot, producers, groups, shareGroups, tray, midX0, midX1, labelW, narrow };
+    if (band) this.geom.brokerBand = brokers.bandLayout(f, midX0, midX1, pad + 20);
     this.geom.lanes = shareLane.laneLayout(f, { x0: midX0, x1: midX1, y0: bottom + 4, h: lanes, H });
     return this.geom;
   }
@@ -383,7 +398,8 @@ export class Stage {
 
   _heatLayout(f, { W, H, pad, pw, top, narrow, trayH }) {
     const L = f.layout;
-    const bottom = H - pad - DETAIL_H - trayH - 8;
+    const brokerLine = brokers.active(f) ? 14 : 0; // a line of broker states over the detail box
+    const bottom = H - pad - DETAIL_H - trayH - 8 - brokerLine;
     const x0 = pad + pw + 16;
     const nG = Math.max(1, L.groups.length);
     const gap = 14;
@@ -408,7 +424,7 @@ export class Stage {
       return { x, y: top, w: colW, headerH, hx: x, hy, cols, cell, n, mx: x, my: bottom - mH, mTile, mCols, members: [] };
     });
     const producers = this._producerBoxes(L.producers.length, pad, pw, top, bottom);
-    const detail = { x: pad, y: bottom + 6, w: W - 2 * pad, h: DETAIL_H };
+    const detail = { x: pad, y: bottom + 6 + brokerLine, w: W - 2 * pad, h: DETAIL_H };
     const tray = { x: x0, y: H - pad - trayH, w: W - pad - x0, h: trayH };
     this.geom = { mode: "heat", W, H, pad, groups, producers, detail, tray, midX0: x0, midX1: W - pad, narrow, rowOf: new Map() };
     return this.geom;
@@ -470,6 +486,10 @@ export class Stage {
     this._producers(f);
     if (g.mode === "rows") {
       this._shelves(f, dtWall);
+      if (brokers.active(f)) {
+        brokers.draw(this, f, wall);
+        this.receipts.draw(this, f, wall, !this.reducedMotion && !this.controller.task);
+      }
       this._remapLinks(f);
       this._ownership(f, wall);
       this._groups(f, wall);
@@ -484,6 +504,7 @@ export class Stage {
     } else {
       this._heat(f, wall);
       this._detail(f);
+      brokers.drawCompact(this, f);
       shareLane.drawAggregate(this, f);
       this._tray(f);
     }
@@ -849,13 +870,13 @@ export class Stage {
         const leo = f.logEnd(row.i);
         if (row.leoN !== leo) { row.leoN = leo; row.leoS = String(leo); }
         const y = row.y + row.h / 2 - (two ? 6 : 0);
-        ctx.fillText(row.leoS, g.shelf.x1 + 8, y);
-        this._reserve("leo", row.leoS, g.shelf.x1 + 8, y - size / 2 - 1, this._width(row.leoS), size + 2);
+        ctx.fillText(row.leoS, g.leoX, y);
+        this._reserve("leo", row.leoS, g.leoX, y - size / 2 - 1, this._width(row.leoS), size + 2);
       }
       if (two) {
         this._setFont(9, "");
         ctx.fillStyle = th.muted;
-        const max = g.midX1 - g.shelf.x1 + 40;
+        const max = g.midX1 - g.leoX + 48;
         for (const row of g.rows) {
           if (row.header) continue;
           const gi0 = this._firstGroup(f, row.i);
@@ -863,8 +884,8 @@ export class Stage {
           if (row.lagN !== lag) { row.lagN = lag; row.lagS = lag >= 0 ? `LEO · lag ${lag}` : "LEO"; }
           const t = this._fit(row.lagS, max);
           const y = row.y + row.h / 2 + 8;
-          ctx.fillText(t, g.shelf.x1 + 8, y);
-          this._reserve("lag", t, g.shelf.x1 + 8, y - 5.5, this._width(t), 11);
+          ctx.fillText(t, g.leoX, y);
+          this._reserve("lag", t, g.leoX, y - 5.5, this._width(t), 11);
         }
       }
     }
@@ -2035,6 +2056,8 @@ export class Stage {
       names: this._names.filter((_, k) => k % 2 === 0).map((full, k) => ({ full, drawn: this._names[2 * k + 1] })),
       focusText: this.focus ? this.focusText ?? null : null,
       share: g?.mode === "rows" ? this._shareDrawn ?? null : null,
+      brokers: f && brokers.active(f) ? this._brokersDrawn ?? null : null,
+      receipts: f && brokers.active(f) && g?.mode === "rows" ? this._receiptsDrawn ?? null : null,
     };
   }
 
@@ -2074,12 +2097,23 @@ export class Stage {
     return null;
   }
 
+  /** A broker card's left edge and middle in CSS pixels of the canvas (for tests and the menu). */
+  brokerPoint(b) {
+    const h = this.hits.find((x) => x.kind === "broker" && x.broker === b);
+    return h ? { x: h.x, y: h.y + h.h / 2, rect: { x: h.x, y: h.y, w: h.w, h: h.h } } : null;
+  }
+
   /** Centre of a consumer's box in CSS pixels of the canvas (for tests and the menu). */
   consumerPoint(group, member, share = false) {
     const kind = share ? "shareConsumer" : "consumer";
     const h = this.hits.find((x) => x.kind === kind && x.group === group && x.member === member);
     return h ? { x: h.x + h.w / 2, y: h.y + h.h / 2, rect: { x: h.x, y: h.y, w: h.w, h: h.h } } : null;
   }
+}
+
+/** Whether this frame's scenario is drawn as a heatmap (too many partitions or consumers for rows). */
+function isHeat(f) {
+  return f.total > ROWS_MAX_PARTITIONS || f.totalMembers + f.totalShareMembers > MEMBERS_MAX_ROWS;
 }
 
 function stateWord(s) {

@@ -9,8 +9,12 @@ import { Namer, NOTABLE, sentence, formatMs } from "./sentences.js";
 import { THEMES } from "./palette.js";
 import { drawLagChart, drawSparkline } from "./charts.js";
 import { GroupFigures } from "./groupfigures.js";
+import { BrokerPanel } from "./brokerpanel.js";
 
 const LOG_MAX = 150;
+/** Log lines in the colour of a loss or a failure, and in the colour of a warning. */
+const BAD = new Set(["ConsumerCrashed", "RecordsLost", "SessionExpired", "BrokerCrashed", "AckedRecordsLost", "ProduceFailed", "ReplicaTruncated"]);
+const WARN = new Set(["DuplicatesProcessed", "CommitFailed", "RecordsWrittenTwice", "BrokerFenced", "BrokerIsolated", "IsrShrunk"]);
 const LOG_LINES_PER_BATCH = 40; // at 100× a batch can hold thousands of events
 const SAMPLES_MAX = 160; // newest series points the lag chart shows
 const RATES_MAX = 60; // newest throughput points the sparkline shows
@@ -78,7 +82,9 @@ export class Panels {
     // Per-group figures (downtime and paused members side by side; share group totals) when
     // protocols are compared or a share group runs (groupfigures.js).
     this.figures = new GroupFigures(controller);
-    root.append(counters, this.figures.root, logHead, this.log);
+    // Brokers, ISR and the producers' receipts in words, when the scenario has brokers (brokerpanel.js).
+    this.brokers = new BrokerPanel();
+    root.append(counters, this.figures.root, this.brokers.root, logHead, this.log);
     if (!opts.compact) root.append(chartBox, tputBox);
     this.chartVisible = !opts.compact;
 
@@ -117,8 +123,8 @@ export class Panels {
     for (const ev of tail) {
       const li = el("li", { "data-type": ev.type });
       li.append(el("time", {}, formatMs(ev.at_ms)), document.createTextNode(" " + sentence(ev, this.namer)));
-      if (ev.type === "ConsumerCrashed" || ev.type === "RecordsLost" || ev.type === "SessionExpired") li.classList.add("mr-bad");
-      if (ev.type === "DuplicatesProcessed" || ev.type === "CommitFailed") li.classList.add("mr-warn");
+      if (BAD.has(ev.type) || (ev.type === "LeaderElected" && (ev.unclean || ev.leader === null))) li.classList.add("mr-bad");
+      if (WARN.has(ev.type)) li.classList.add("mr-warn");
       this.log.append(li);
     }
     if (skipped) this.log.append(el("li", { class: "mr-more" }, `…and ${skipped} more events at this moment`));
@@ -173,6 +179,7 @@ export class Panels {
     fld.lost.parentElement.classList.toggle("mr-bad", lost > 0);
     this._syncGroupPick(f);
     this.figures.update(f);
+    this.brokers.update(f);
     const r = this.rates[this.rates.length - 1] ?? { in: 0, out: 0 };
     this._set(fld.rate, `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`);
   }

@@ -46,7 +46,21 @@ export const NOTABLE = new Set([
   "InputRejected", "LogTruncated",
   "TargetAssignmentComputed", "MemberReconciled", "ShareAssignmentComputed", "ShareMemberChanged",
   "ShareRecordArchived", "ShareRecordsLost",
+  "BrokerCrashed", "BrokerRestarted", "BrokerIsolated", "BrokerHealed", "BrokerFenced", "FollowerSlowed",
+  "LeaderElected", "IsrShrunk", "IsrExpanded", "ReplicaTruncated", "CoordinatorMoved", "ProduceFailed",
+  "RecordsWrittenTwice", "AckedRecordsLost",
 ]);
+
+/** ProduceError (event.rs) → Kafka's error name and what it means. */
+const PRODUCE_ERRORS = {
+  NotEnoughReplicas: "NOT_ENOUGH_REPLICAS (fewer in-sync replicas than min.insync.replicas)",
+  NotLeaderOrFollower: "NOT_LEADER_OR_FOLLOWER (that broker no longer leads the partition)",
+  RequestTimedOut: "REQUEST_TIMED_OUT (no answer within request.timeout.ms)",
+  NetworkException: "NETWORK_EXCEPTION (the broker is down)",
+  OutOfOrderSequence: "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  DeliveryTimeout: "delivery.timeout.ms ran out",
+  LeaderNotAvailable: "LEADER_NOT_AVAILABLE (no in-sync replica is up)",
+};
 
 /** ReconcileState (event.rs) → words. */
 const RECONCILE_WORDS = {
@@ -71,12 +85,15 @@ export class Namer {
     this.keys = new Map(); // "t:p" → { base, keys: (string|null)[] }
     this.lastProcessed = new Map(); // "g:m" → { t, p, offset }
     this.lastCommitted = new Map(); // "g:m" → offset
+    this.ackedLost = new Map(); // "t:p" → {producer, first, count}: the latest acknowledged records lost there
   }
 
   topic(t) { return this.scenario.topics?.[t]?.name ?? `topic-${t}`; }
   group(g) { return this.scenario.groups?.[g]?.["group.id"] ?? `group-${g}`; }
   producer(p) { return this.scenario.producers?.[p]?.id ?? `producer-${p}`; }
   consumer(_g, m) { return `consumer-${m + 1}`; }
+  /** The producer's acks setting in words ("acks=1"). */
+  acks(p) { return `acks=${String(this.scenario.producers?.[p]?.acks ?? "all").replace("-1", "all")}`; }
   shareGroup(s) { return this.scenario.share_groups?.[s]?.["group.id"] ?? `share-group-${s}`; }
   tp([t, p]) { return `${this.topic(t)}-${p}`; }
   tps(list) { return list.length ? list.map((x) => this.tp(x)).join(", ") : "nothing"; }
@@ -120,6 +137,9 @@ export class Namer {
         break;
       case "OffsetCommitted":
         this.lastCommitted.set(`${ev.group}:${ev.member}`, ev.offset);
+        break;
+      case "AckedRecordsLost":
+        this.ackedLost.set(`${ev.topic}:${ev.partition}`, { producer: ev.producer, first: ev.first_offset, count: ev.count });
         break;
       default:
     }
@@ -231,6 +251,58 @@ export function sentence(ev, n) {
       return `Archived: ${at(ev.topic, ev.partition)} offset ${ev.offset} after ${plural(ev.delivery_count, "delivery", "deliveries")} (${RELEASE_CAUSES[ev.cause] ?? ev.cause}); share group ${n.shareGroup(ev.share_group)} will not deliver it again.`;
     case "ShareRecordsLost":
       return `Lost: retention deleted ${plural(ev.count, "record")} of ${at(ev.topic, ev.partition)} before share group ${n.shareGroup(ev.share_group)} finished them.`;
+    case "BrokerCrashed":
+      return `Broker ${ev.broker} died: its connections fail and its replicas stop. The controller fences it after broker.session.timeout.ms without heartbeats.`;
+    case "BrokerRestarted":
+      return `Broker ${ev.broker} started again: it rejoins as a follower and catches up.`;
+    case "BrokerIsolated":
+      return `Broker ${ev.broker} was cut off from the network: requests to it time out and it stops heartbeating.`;
+    case "BrokerHealed":
+      return `Broker ${ev.broker} is reachable again.`;
+    case "BrokerFenced":
+      return `The controller fenced broker ${ev.broker} (no heartbeat for broker.session.timeout.ms): it leaves every ISR and its partitions get new leaders.`;
+    case "FollowerSlowed":
+      return ev.delay_ms > 0
+        ? `Broker ${ev.broker}'s follower fetches now take ${formatMs(ev.delay_ms)} longer: its replicas lag behind their leaders.`
+        : `Broker ${ev.broker}'s follower fetches are back to normal speed.`;
+    case "LeaderElected": {
+      const tp = at(ev.topic, ev.partition);
+      if (ev.leader === null || ev.leader === undefined) return `Partition ${tp} has no leader: no in-sync replica is up, so it stays offline until one returns.`;
+      const gone = ev.truncated > 0 ? ` The ${plural(ev.truncated, "record")} above offset ${ev.log_end_offset} that only the old leader had are gone.` : "";
+      return ev.unclean
+        ? `Unclean election: partition ${tp}'s new leader is broker ${ev.leader} (epoch ${ev.leader_epoch}), a replica that was out of sync.${gone}`
+        : `Partition ${tp}'s new leader is broker ${ev.leader} (epoch ${ev.leader_epoch}).${gone}`;
+    }
+    case "IsrShrunk":
+      return `Broker ${ev.broker} left the in-sync replicas of ${at(ev.topic, ev.partition)} (ISR now ${ev.isr_size}).`;
+    case "IsrExpanded":
+      return `Broker ${ev.broker} caught up and rejoined the in-sync replicas of ${at(ev.topic, ev.partition)} (ISR now ${ev.isr_size}).`;
+    case "ReplicaTruncated": {
+      const count = ev.to_offset - ev.from_offset;
+      const lost = n.ackedLost.get(`${ev.topic}:${ev.partition}`);
+      const acked = lost && lost.first !== null && lost.first >= ev.from_offset && lost.first < ev.to_offset
+        ? ` — ${lost.count === count ? "they" : `${lost.count} of them`} were acknowledged to ${n.producer(lost.producer)} with ${n.acks(lost.producer)} and are gone`
+        : "";
+      return `Broker ${ev.broker} came back and cut ${plural(count, "record")} of ${at(ev.topic, ev.partition)} it alone had (offsets ${ev.from_offset}–${ev.to_offset - 1})${acked}.`;
+    }
+    case "CoordinatorMoved": {
+      const from = ev.from === null || ev.from === undefined ? "nowhere" : `broker ${ev.from}`;
+      return ev.to === null || ev.to === undefined
+        ? `Group ${n.group(ev.group)} has no coordinator: the leader of its __consumer_offsets partition is down (was ${from}).`
+        : `Group ${n.group(ev.group)}'s coordinator moved from ${from} to broker ${ev.to}: its members find it again and the group goes on from its committed offsets.`;
+    }
+    case "ProduceRetried":
+      return `${n.producer(ev.producer)} retries ${plural(ev.count, "record")} for ${at(ev.topic, ev.partition)} after ${PRODUCE_ERRORS[ev.error] ?? ev.error}.`;
+    case "ProduceFailed":
+      return `${n.producer(ev.producer)} gave up on ${plural(ev.count, "record")} for ${at(ev.topic, ev.partition)}: ${PRODUCE_ERRORS[ev.error] ?? ev.error}.`;
+    case "RecordsWrittenTwice":
+      return `Written twice: ${n.producer(ev.producer)} retried ${plural(ev.count, "record")} that ${at(ev.topic, ev.partition)} already had (the answer was lost, not the write); the second copy starts at offset ${ev.base_offset}. An idempotent producer would not write it again.`;
+    case "RecordsReordered":
+      return `${n.producer(ev.producer)}'s retried batch of ${plural(ev.count, "record")} landed on ${at(ev.topic, ev.partition)} after a later one (offset ${ev.base_offset}): out of order.`;
+    case "AckedRecordsLost":
+      return ev.first_offset === null || ev.first_offset === undefined
+        ? `Lost after acknowledgement: ${plural(ev.count, "record")} ${n.producer(ev.producer)} sent to ${at(ev.topic, ev.partition)} with acks=0 never reached a leader.`
+        : `Lost after acknowledgement: ${plural(ev.count, "record")} of ${at(ev.topic, ev.partition)} from offset ${ev.first_offset}, acknowledged to ${n.producer(ev.producer)} (${n.acks(ev.producer)}), are not in the log any more.`;
     default:
       return `${ev.type}.`;
   }

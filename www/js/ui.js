@@ -14,9 +14,11 @@ import { Strip } from "./strip.js";
 import { RunState } from "./runstate.js";
 import { Legend } from "./legend.js";
 import { ConsumerList, crashMenuItems } from "./consumerlist.js";
+import { stateWord as brokerStateWord } from "./brokers.js";
 import { PAGE_URL } from "./assets.js";
 
 const SPEED_MIN_LOG = -1; // 0.1×
+const SLOW_FOLLOWER_MS = 5000; // the broker menu's "slow follower": visibly behind, yet inside the default replica.lag.time.max.ms (30 s)
 const SPEED_MAX_LOG = 2; // 100×
 const STRATEGIES = ["range", "roundrobin", "sticky", "cooperative-sticky"];
 const COMMIT_MODES = [["after_processing", "at-least-once (commit after processing)"], ["before_processing", "at-most-once (commit before processing)"], ["auto", "auto-commit (Kafka default)"], ["transactional", "exactly-once (transactions)"]];
@@ -74,6 +76,7 @@ export class View {
 
     this.stage = new Stage(this.canvas, controller, { reducedMotion: this.reducedMotion.matches, rebalance: this.rebalance, keyMoves: this.keyMoves });
     this.panels = new Panels(this.side, controller, { compact: this.opts.controls !== "full" });
+    this.panels.brokers.onOpen = (b, button) => { const p = this.stage.brokerPoint(b); this.openBrokerMenu(b, p ?? { x: 40, y: 40 }, button); };
     this._narrationDom();
     this.applyTheme(this.opts.theme);
 
@@ -428,7 +431,7 @@ export class View {
     this._listen(this.canvas, "click", (e) => {
       const r = this.canvas.getBoundingClientRect();
       const hit = this.stage.hitTest(e.clientX - r.left, e.clientY - r.top);
-      if (hit?.kind === "consumer") { this.stage.setFocus({ member: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "shareConsumer") { this.stage.setFocus({ share: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }, undefined, true); } else if (hit?.kind === "partition") { this.stage.setFocus({ partition: hit.index }); this.closeMenu(); }
+      if (hit?.kind === "consumer") { this.stage.setFocus({ member: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "shareConsumer") { this.stage.setFocus({ share: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }, undefined, true); } else if (hit?.kind === "broker") { this.openBrokerMenu(hit.broker, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "partition") { this.stage.setFocus({ partition: hit.index }); this.closeMenu(); }
       else this.closeMenu();
     });
     this._listen(this.canvas, "mousemove", (e) => {
@@ -441,7 +444,7 @@ export class View {
       if (e.key === "Escape") { e.preventDefault(); this.closeMenu(true); } else if (e.key === "ArrowDown") { e.preventDefault(); items[(i + 1) % items.length]?.focus(); } else if (e.key === "ArrowUp") { e.preventDefault(); items[(i - 1 + items.length) % items.length]?.focus(); }
     });
     this._listen(document, "pointerdown", (e) => {
-      if (!this.menu.hidden && !e.composedPath().includes(this.menu) && !e.composedPath().includes(this.canvas) && !e.composedPath().includes(this.consumerList)) this.closeMenu();
+      if (!this.menu.hidden && !e.composedPath().includes(this.menu) && !e.composedPath().includes(this.canvas) && !e.composedPath().includes(this.consumerList) && !e.composedPath().includes(this.panels.brokers.list)) this.closeMenu();
     });
   }
 
@@ -464,7 +467,29 @@ export class View {
       items.push(mv.state === "Paused" ? ["Resume", "ResumeConsumer"] : ["Pause (stuck poll loop)", "PauseConsumer"]);
       items.push(["Leave group", "LeaveGroup"]);
     }
-    this.menu.replaceChildren(el("p", { class: "mr-menu-title" }, `${mv.name} · ${mv.state.toLowerCase()}`));
+    this._showMenu(`${mv.name} · ${mv.state.toLowerCase()}`, items, at);
+  }
+
+  /** The menu of a broker (a card on the stage, or its button beside it), near `at`. */
+  openBrokerMenu(broker, at, opener) {
+    const f = this.c.frame;
+    if (!f || broker >= f.brokerCount()) return;
+    this.menuTarget = { broker };
+    this.menuOpener = opener ?? null;
+    const state = f.brokerState(broker);
+    const items = [];
+    if (state === "crashed") items.push(["Restart", "RestartBroker"]);
+    else {
+      items.push(["Crash (the process dies)", "CrashBroker"]);
+      items.push(state === "isolated" ? ["Heal (reconnect)", "HealBroker"] : ["Isolate (cut off from the network)", "IsolateBroker"]);
+    }
+    items.push(f.br(broker, f.K.BR_SLOW_MS) > 0 ? ["Follower back to normal speed", "SlowFollower:0"] : [`Slow follower (+${SLOW_FOLLOWER_MS / 1000} s per fetch)`, `SlowFollower:${SLOW_FOLLOWER_MS}`]);
+    this._showMenu(`broker ${broker} · ${brokerStateWord(f, broker)}`, items, at);
+  }
+
+  /** Fills the menu with a title and [label, action] items and opens it near `at`. */
+  _showMenu(title, items, at) {
+    this.menu.replaceChildren(el("p", { class: "mr-menu-title" }, title));
     for (const [label, what] of items) {
       const b = el("button", { type: "button", role: "menuitem", "data-item": what }, label);
       b.addEventListener("click", () => this._menuAction(what));
@@ -486,11 +511,12 @@ export class View {
     this.menu.hidden = true;
     if (!restoreFocus) return;
     const t = this.menuTarget;
-    const opener = this.menuOpener?.isConnected ? this.menuOpener : this.menuOpener && t ? this.consumerRows.button(t.group, t.member, t.share) : null;
+    const opener = this.menuOpener?.isConnected ? this.menuOpener : this.menuOpener && t ? (t.broker !== undefined ? this.panels.brokers.button(t.broker) : this.consumerRows.button(t.group, t.member, t.share)) : null;
     (opener ?? this.stageBox).focus();
   }
 
   _menuAction(what) {
+    if (this.menuTarget.broker !== undefined) { this._brokerAction(what); return; }
     const { group, member, share } = this.menuTarget;
     const name = `consumer-${member + 1}`;
     let input;
@@ -506,6 +532,20 @@ export class View {
       input = { type: what, group, member };
     }
     this._try(() => { this.c.apply(input); if (note) this.say(note); });
+    this.closeMenu(true);
+  }
+
+  _brokerAction(what) {
+    const broker = this.menuTarget.broker;
+    const [type, delay] = what.split(":");
+    const input = type === "SlowFollower" ? { type, broker, delay_ms: Number(delay) } : { type, broker };
+    const notes = {
+      CrashBroker: `Broker ${broker} died. Its leaderships move once the controller fences it (broker.session.timeout.ms).`,
+      RestartBroker: `Broker ${broker} starts again, cuts what only it had, and catches up as a follower.`,
+      IsolateBroker: `Broker ${broker} is cut off: requests to it time out, and the controller fences it after broker.session.timeout.ms.`,
+      HealBroker: `Broker ${broker} is reachable again.`,
+    };
+    this._try(() => { this.c.apply(input); this.say(notes[type] ?? (input.delay_ms ? `Broker ${broker}'s follower fetches now take ${input.delay_ms / 1000} s longer.` : `Broker ${broker}'s followers fetch at normal speed.`)); });
     this.closeMenu(true);
   }
 

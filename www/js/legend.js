@@ -6,6 +6,7 @@
 
 import { THEMES, keyColor, groupColor, memberColor, STATE_COLORS } from "./palette.js";
 import { el } from "./panels.js";
+import { GOLD, HW_COLOR } from "./brokers.js";
 
 const KEYS_SHOWN = 24;
 
@@ -47,6 +48,18 @@ export const MARKS = [
   { id: "share-acknowledged", swatch: "env-faded", paint: (th) => th.ok, name: "faded green box", text: "Acknowledged: a member accepted it; it is done." },
   { id: "share-archived", swatch: "env", paint: (th) => th.lost, name: "red box with ✕, “archived N”", text: "Archived: rejected, or its last allowed delivery failed (group.share.delivery.count.limit). It will not be delivered again." },
   { id: "share-delivery", swatch: "text", glyph: "3", paint: (th) => th.ink, name: "a number on a box, “delivery 3” in a member's box", text: "The record's delivery count: how many times it was handed out. A poison message climbs to the limit, then it is archived." },
+  // brokers and replication (brokers.js, receipts.js), shown when a scenario has more than one broker
+  { id: "broker-card", swatch: "tag-plain", glyph: "broker 0", paint: (th) => th.muted, name: "a card over the shelves per broker", text: "A broker — a branch of the mailroom: whether it is up, how many partitions it leads, the groups whose coordinator it hosts (“coord”), and “slow” when its followers fetch slowly. Click it (or its button beside the stage) to crash, restart, isolate, heal or slow it." },
+  { id: "broker-crashed", swatch: "text", glyph: "✕", paint: (th) => th.lost, name: "greyed card, crossed out", text: "A crashed broker: its replicas stop and its connections fail. After broker.session.timeout.ms the controller fences it and its partitions get new leaders." },
+  { id: "broker-isolated", swatch: "tag-dashed", glyph: "cut", paint: (th) => th.lost, name: "dashed red card with two cut marks", text: "An isolated broker: alive but cut off from clients, brokers and the controller; requests to it time out." },
+  { id: "replica-leader", swatch: "text", glyph: "■", paint: () => GOLD, name: "filled pip with a gold edge, right of a shelf", text: "The partition's leader replica (the number is its broker). Producers write to it and consumers read from it; a red edge means it was elected uncleanly." },
+  { id: "replica-isr", swatch: "text", glyph: "■", paint: (th) => th.muted, name: "filled grey pip", text: "An in-sync follower (in the ISR): it has every record the leader acknowledged with acks=all." },
+  { id: "replica-out", swatch: "text", glyph: "□", paint: (th) => th.muted, name: "hollow dashed pip", text: "An out-of-sync follower: it fell behind for longer than replica.lag.time.max.ms and left the ISR. A pip struck through in red sits on a broker that is down." },
+  { id: "replica-catchup", swatch: "dup", paint: (th) => th.dup, name: "bar under a pip", text: "How far that replica's log reaches into the records the shelf shows: full and grey = caught up with the leader, orange and short = behind." },
+  { id: "high-watermark", swatch: "leo", paint: () => HW_COLOR.light, name: "violet line on a shelf, veiled envelopes right of it", text: "The high watermark: every in-sync replica has the records left of it. Consumers read only those; the veiled ones right of it are on the leader but not readable yet (and not acknowledged, with acks=all)." },
+  { id: "election", swatch: "text", glyph: "◯", paint: () => GOLD, name: "ring around a pip, “leader → b2 · epoch 1”", text: "Leadership moved: the controller elected a new leader (the leader epoch counts elections). Red and “unclean”: an out-of-sync replica was chosen and records only the old leader had are gone." },
+  { id: "truncation", swatch: "text", glyph: "✂", paint: (th) => th.lost, name: "red strike, “b0 cut 34”", text: "Records removed: a replica's log was cut back to agree with the new leader (or an election dropped them). If they had been acknowledged, they count as acked lost." },
+  { id: "receipt", swatch: "text", glyph: "✓", paint: () => "#2e7d32", name: "small receipt flying back to a producer, the stub under it", text: "The producer's acknowledgements: a receipt (✓, or ✕ when a batch failed for good) returns from the leader. Under the producer: sent, acked, failed, in flight, and in warning colours log duplicates (a retry written twice), acked lost (acknowledged, then gone) and reordered." },
   { id: "sticky", swatch: "dash-line", paint: (th) => th.faint, name: "dashed line from a producer", text: "The partition the producer is filling now with records that have no key (it sticks to one for a batch)." },
 ];
 

@@ -291,6 +291,66 @@ export const SCENES = {
       { at_ms: 2750, text: "The fifth delivery failed too: offset 7 is archived and will never be delivered again; the SPSO jumped past it. The figures: redeliveries 4, archived 1, lost 0 — the rest is processed once. Kafka has no dead-letter topic here: log or park such records yourself." },
     ],
   },
+  // ---- Brokers and delivery: replication, acks, retries, idempotence, leader failover ----------
+  "acks-1-leader-crash-loses-acked": {
+    title: "Brokers: acks=1 loses an acknowledged record when the leader dies",
+    // The same scenario as scenarios/acks-1-leader-crash-loses-acked.json (tests/brokers.spec.js checks the two are equal).
+    scenario: {"seed": 42, "duration_ms": 40000, "brokers": 3, "topics": [{"name": "payments", "partitions": 3, "replication.factor": 3, "min.insync.replicas": 1}], "producers": [{"id": "checkout", "topic": "payments", "rate_per_sec": 300, "linger.ms": 5, "acks": "1", "request.timeout.ms": 10000, "keys": {"mode": "entity", "prefix": "account", "count": 30}}], "groups": [{"group.id": "ledger", "topics": ["payments"], "consumers": 1, "group.initial.rebalance.delay.ms": 0, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000}], "inputs": [{"at_ms": 0, "input": {"type": "SlowFollower", "broker": 0, "delay_ms": 1000}}, {"at_ms": 0, "input": {"type": "SlowFollower", "broker": 1, "delay_ms": 1000}}, {"at_ms": 0, "input": {"type": "SlowFollower", "broker": 2, "delay_ms": 1000}}, {"at_ms": 8000, "input": {"type": "CrashBroker", "broker": 0}}, {"at_ms": 25000, "input": {"type": "RestartBroker", "broker": 0}}]},
+    steps: [
+      { at_ms: 0, text: "Three brokers — the mailroom's branches, the cards over the shelves — and topic payments with 3 partitions, each copied to all three (replication factor 3). checkout writes with acks=1: the leader answers as soon as it has appended a batch, before any follower copied it. The followers here fetch slowly (1 s per round trip)." },
+      { at_ms: 5000, text: "Right of each shelf, one pip per replica: the leader filled with a gold edge, in-sync followers filled, and under each pip how far its log has caught up. The violet line on each shelf is the high watermark: records right of it are on the leader only, not yet readable by consumers — yet checkout already holds their receipts." },
+      { at_ms: 8000, text: "Broker 0, leader of payments-0 (and the host of ledger's coordinator), dies: its card is greyed and crossed out. Its last acknowledged records were never copied. Nothing moves yet: the controller waits broker.session.timeout.ms (9 s) for its heartbeats." },
+      { at_ms: 17000, text: "The controller fenced broker 0: payments-0's new leader is broker 2 (epoch 1), whose log ends at offset 282. The 34 records above it were acknowledged to checkout with acks=1 and are gone — the receipt stub under checkout says acked lost 34." },
+      { at_ms: 25000, text: "Broker 0 came back and cut those 34 records from its own log (leader-epoch truncation, KIP-101): a returning replica must agree with the new leader. acks=1 traded them for speed: checkout acked lost 34, and nothing will bring them back." },
+    ],
+  },
+  "acks-all-min-insync-survives-crash": {
+    title: "Brokers: acks=all with min.insync.replicas=2 survives a broker crash",
+    // The same scenario as scenarios/acks-all-min-insync-survives-crash.json (tests/brokers.spec.js checks the two are equal).
+    scenario: {"seed": 42, "duration_ms": 40000, "brokers": 3, "topics": [{"name": "payments", "partitions": 3, "replication.factor": 3, "min.insync.replicas": 2}], "producers": [{"id": "checkout", "topic": "payments", "rate_per_sec": 300, "linger.ms": 5, "acks": "all", "request.timeout.ms": 10000, "keys": {"mode": "entity", "prefix": "account", "count": 30}}], "groups": [{"group.id": "ledger", "topics": ["payments"], "consumers": 1, "group.initial.rebalance.delay.ms": 0, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000}], "inputs": [{"at_ms": 0, "input": {"type": "SlowFollower", "broker": 0, "delay_ms": 1000}}, {"at_ms": 0, "input": {"type": "SlowFollower", "broker": 1, "delay_ms": 1000}}, {"at_ms": 0, "input": {"type": "SlowFollower", "broker": 2, "delay_ms": 1000}}, {"at_ms": 8000, "input": {"type": "CrashBroker", "broker": 0}}, {"at_ms": 25000, "input": {"type": "RestartBroker", "broker": 0}}]},
+    steps: [
+      { at_ms: 0, text: "The same cluster and the same crash, but checkout uses acks=all and payments has min.insync.replicas=2: the leader answers only once every in-sync replica has the batch — once the high watermark (the violet line) has passed it." },
+      { at_ms: 5000, text: "Receipts now come back only for records left of the violet line: acknowledged means on every in-sync replica. Records right of it are written on the leader but neither readable nor acknowledged yet." },
+      { at_ms: 8000, text: "Broker 0, leader of payments-0, dies: its card is greyed and crossed out. checkout keeps its unacknowledged records and retries them; nothing it was told is safe exists only on broker 0." },
+      { at_ms: 17000, text: "The controller fenced broker 0: payments-0's new leader is broker 2 (epoch 1). Every acknowledged record was on it, so nothing is cut (acked lost 0). Two in-sync replicas remain — enough for min.insync.replicas=2 — so writes go on." },
+      { at_ms: 27100, text: "Broker 0 restarted at 25 s, caught up as a follower and rejoined every partition's ISR (3 in sync again). checkout: acked lost 0, failed 0, log duplicates 0 — acks=all with min.insync.replicas=2 loses nothing to one broker crash." },
+    ],
+  },
+  "retries-without-idempotence-duplicates": {
+    title: "Brokers: retries without idempotence write duplicates",
+    // The same scenario as scenarios/retries-without-idempotence-duplicates.json (tests/brokers.spec.js checks the two are equal).
+    scenario: {"seed": 42, "duration_ms": 40000, "brokers": 3, "topics": [{"name": "payments", "partitions": 3, "replication.factor": 3, "min.insync.replicas": 2}], "producers": [{"id": "legacy", "topic": "payments", "rate_per_sec": 150, "linger.ms": 5, "enable.idempotence": false, "request.timeout.ms": 10000, "keys": {"mode": "entity", "prefix": "account", "count": 30}}, {"id": "idempotent", "topic": "payments", "rate_per_sec": 150, "linger.ms": 5, "request.timeout.ms": 10000, "keys": {"mode": "entity", "prefix": "invoice", "count": 30}}], "groups": [{"group.id": "ledger", "topics": ["payments"], "consumers": 1, "group.initial.rebalance.delay.ms": 0, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000}], "inputs": [{"at_ms": 0, "input": {"type": "SlowFollower", "broker": 0, "delay_ms": 1000}}, {"at_ms": 0, "input": {"type": "SlowFollower", "broker": 1, "delay_ms": 1000}}, {"at_ms": 0, "input": {"type": "SlowFollower", "broker": 2, "delay_ms": 1000}}, {"at_ms": 8000, "input": {"type": "CrashBroker", "broker": 0}}, {"at_ms": 25000, "input": {"type": "RestartBroker", "broker": 0}}]},
+    steps: [
+      { at_ms: 0, text: "Two producers write to payments with acks=all and endless retries: legacy has enable.idempotence=false; idempotent keeps Kafka's default (on: a producer id and a sequence number per batch)." },
+      { at_ms: 8000, text: "Broker 0, leader of payments-0, dies. Some batches it had already passed to the followers never got their receipts back: both producers will send them again once payments-0 has a new leader." },
+      { at_ms: 17000, text: "The controller fenced broker 0: payments-0's new leader is broker 2 (epoch 1). It already has those batches — only their answers were lost." },
+      { at_ms: 19100, text: "The retries arrive. legacy's batches are appended a second time: 39 records are now in the log twice (legacy: log duplicates 39). idempotent's retries carry their sequence numbers, so broker 2 recognised them and answered with the original offsets (idempotent: log duplicates 0)." },
+      { at_ms: 30000, text: "Broker 0 is back and in sync. The log keeps legacy's 39 second copies for every consumer to read; idempotent wrote each record once. Leave enable.idempotence on (Kafka 3.0+'s default) unless you really cannot." },
+    ],
+  },
+  "unclean-leader-election": {
+    title: "Brokers: an unclean leader election loses acknowledged records",
+    // The same scenario as scenarios/unclean-leader-election.json (tests/brokers.spec.js checks the two are equal).
+    scenario: {"seed": 42, "duration_ms": 45000, "brokers": 2, "replica.lag.time.max.ms": 10000, "unclean.leader.election.enable": true, "topics": [{"name": "clicks", "partitions": 2, "replication.factor": 2}], "producers": [{"id": "web", "topic": "clicks", "rate_per_sec": 100, "linger.ms": 5, "keys": {"mode": "entity", "prefix": "user", "count": 20}}], "groups": [{"group.id": "analytics", "topics": ["clicks"], "consumers": 1, "group.initial.rebalance.delay.ms": 0, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000}], "inputs": [{"at_ms": 1000, "input": {"type": "SlowFollower", "broker": 1, "delay_ms": 30000}}, {"at_ms": 20000, "input": {"type": "CrashBroker", "broker": 0}}]},
+    steps: [
+      { at_ms: 0, text: "Two brokers, topic clicks with 2 partitions on both, and unclean.leader.election.enable=true: when no in-sync replica is left, an out-of-sync one may lead." },
+      { at_ms: 1000, text: "From 1 s on, broker 1's follower fetches take 30 s: its replicas fall further and further behind (the bars under its pips)." },
+      { at_ms: 15100, text: "Broker 1 has not caught up for replica.lag.time.max.ms (10 s): it left clicks-1's ISR — its pip is hollow now. Broker 0 alone is in sync, so with min.insync.replicas=1 it acknowledges writes on its own." },
+      { at_ms: 20000, text: "Broker 0 dies: clicks-1 has no in-sync replica left." },
+      { at_ms: 29100, text: "The controller fenced broker 0 and, unclean election being allowed, made the out-of-sync broker 1 leader of clicks-1 (epoch 1, the red edge). Its log ends at offset 43: the 777 acknowledged records above it are gone — web: acked lost 777. Without unclean election clicks-1 would stay offline until broker 0 returns." },
+    ],
+  },
+  "coordinator-broker-dies": {
+    title: "Brokers: the coordinator's broker dies and the group moves",
+    // The same scenario as scenarios/coordinator-broker-dies.json (tests/brokers.spec.js checks the two are equal).
+    scenario: {"seed": 42, "duration_ms": 40000, "brokers": 3, "topics": [{"name": "orders", "partitions": 6, "replication.factor": 3, "min.insync.replicas": 2}], "producers": [{"id": "shop", "topic": "orders", "rate_per_sec": 60, "linger.ms": 5, "keys": {"mode": "entity", "prefix": "order", "count": 40}}], "groups": [{"group.id": "fulfilment", "topics": ["orders"], "consumers": 2, "group.initial.rebalance.delay.ms": 0, "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000, "max.poll.records": 10, "processing_ms": 5}], "inputs": [{"at_ms": 8000, "input": {"type": "CrashBroker", "broker": 0}}, {"at_ms": 30000, "input": {"type": "RestartBroker", "broker": 0}}]},
+    steps: [
+      { at_ms: 0, text: "Three brokers; group fulfilment's coordinator lives on broker 0 — the leader of its __consumer_offsets partition — which also leads some of orders' partitions (the coord mark on its card)." },
+      { at_ms: 8000, text: "Broker 0 dies. fulfilment's heartbeats and commits to it wait for an answer; no session expires while the coordinator is unreachable. orders-1 and orders-4, which broker 0 led, take no writes for now." },
+      { at_ms: 17100, text: "The controller fenced broker 0: orders-1's new leader is broker 1, orders-4's is broker 2, and fulfilment's coordinator moved from broker 0 to broker 2. The members find it again, rejoin, and go on from their committed offsets." },
+      { at_ms: 30100, text: "Broker 0 restarted at 30 s and rejoined every ISR. fulfilment: lost 0, duplicates 0 — the group followed its coordinator to broker 2 without losing or repeating a record." },
+    ],
+  },
 };
 
 export const SCENE_NAMES = Object.keys(SCENES);

@@ -148,7 +148,8 @@ pub struct Sim {
     pub(crate) envelopes: EnvelopeRing,
     /// Bumped whenever partitions or members are added (the frame's shape changes).
     layout_version: u64,
-    /// Steps taken (timers fired and scheduled inputs applied): the unit of model work.
+    /// Steps taken (timers fired, scheduled inputs applied and batches a leader appended or
+    /// refused): the unit of model work that budgets and checkpoint spacing count.
     steps: u64,
     /// Emptied key buffers of arrived batches, reused by the next produce ticks.
     key_buffers: Vec<Vec<u32>>,
@@ -496,15 +497,16 @@ impl Sim {
     /// `now_ms` was reached; if not, simulated time stops at the last step taken, and a later
     /// call carries on exactly where this one stopped (the result is the same as one call).
     pub fn advance_bounded(&mut self, now_ms: u64, max_steps: u64) -> bool {
-        let mut steps = 0u64;
+        // Counted on `self.steps`, not per timer: a step may do several units of work (a produce
+        // request appends each of its batches as one), and the budget bounds the work.
+        let start = self.steps;
         loop {
-            if steps >= max_steps {
+            if self.steps - start >= max_steps {
                 if self.next_deadline_ms().is_some_and(|t| t <= now_ms) {
                     return false;
                 }
                 break;
             }
-            steps += 1;
             self.steps += 1;
             let input_at = self
                 .schedule

@@ -497,6 +497,10 @@ impl Sim {
         broker: u32,
         sent_at_ms: u64,
     ) -> BatchResult {
+        // One batch is one unit of model work (before the Sender, each batch arrived on a
+        // timer of its own): a request carrying thousands of batches must use up a step budget
+        // (and space checkpoints) like thousands of steps, or the page's frames stall.
+        self.steps += 1;
         let prod = &self.producers[p as usize];
         let (topic, part) = (prod.topic, batch.partition);
         let (acks, idempotent, epoch) = (prod.acks, prod.idempotent, prod.producer_epoch);

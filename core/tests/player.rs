@@ -113,8 +113,9 @@ fn work_per_call_is_bounded_and_a_sliced_run_equals_one_run() {
         let before = sliced.sim().steps();
         sliced.run(60_000, 3_000);
         story.extend(sliced.take_story());
-        // A slice may overshoot by the steps of one instant's inputs, never by a whole slice.
-        assert!(sliced.sim().steps() - before <= 3_001);
+        // A slice may overshoot by one step's work (a produce request counts each of its
+        // batches, at most one per partition: 16 here), never by a whole slice.
+        assert!(sliced.sim().steps() - before <= 3_000 + 16);
         calls += 1;
         assert!(calls < 1_000_000, "no progress");
     }

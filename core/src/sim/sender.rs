@@ -441,7 +441,10 @@ impl Sim {
     }
 
     /// `DelayedProduce.tryComplete`: every appended batch is below the HW (or the broker no
-    /// longer leads its partition: `NOT_LEADER_OR_FOLLOWER`).
+    /// longer leads its partition: `NOT_LEADER_OR_FOLLOWER`). A duplicate waits like an
+    /// append: `UnifiedLog.append` answers it with the original batch's offsets and
+    /// `ReplicaManager` requires the HW to pass its `lastOffset + 1` — answering at once would
+    /// acknowledge records only the leader may have (a retry after a lost answer).
     fn request_satisfied(&mut self, p: u32, request: u64, broker: u32) -> bool {
         let prod = &mut self.producers[p as usize];
         let topic = prod.topic as usize;
@@ -450,7 +453,7 @@ impl Sim {
         };
         let mut done = true;
         for b in r.batches.iter_mut() {
-            if let BatchResult::Appended(base) = b.result {
+            if let BatchResult::Appended(base) | BatchResult::Duplicate(base) = b.result {
                 let m = &self.topics[topic].meta[b.partition as usize];
                 if m.rep.leader != Some(broker) {
                     b.result = BatchResult::Error(ProduceError::NotLeaderOrFollower);

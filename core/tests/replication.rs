@@ -329,6 +329,70 @@ fn retries_without_idempotence_write_duplicates_and_idempotence_drops_them() {
     }
 }
 
+/// Seed 44 of `replication_invariants`, reduced: the first follower in assignment order is
+/// slowed to 5 s per fetch but stays in the ISR (`replica.lag.time.max.ms` 30 s), so
+/// `acks=all` requests wait longer than `request.timeout.ms` and are retried. The retry is a
+/// duplicate of a batch the leader has but the HW has not passed: Kafka answers it only once
+/// the HW passes the original batch (`DelayedProduce`). Then the leader is cut off and fenced,
+/// and the slow follower, first in the ISR, is elected. Nothing acknowledged may be lost and
+/// the idempotent producer must not write anything twice.
+fn slow_follower_in_isr_then_leader_isolated(at_ms: u64) -> Run {
+    let s = cluster(
+        json!({"name": "orders", "partitions": 1, "replication.factor": 3, "min.insync.replicas": 2}),
+        producer(json!({"acks": "all", "request.timeout.ms": 2000})),
+        json!({"replica.lag.time.max.ms": 30000, "broker.session.timeout.ms": 2000}),
+    );
+    let mut r = Run::new(&s);
+    let slow = r.followers()[0];
+    r.input(
+        0,
+        Input::SlowFollower {
+            broker: slow,
+            delay_ms: 5_000,
+        },
+    );
+    r.to(at_ms);
+    let old = r.leader();
+    r.input(at_ms, Input::IsolateBroker { broker: old });
+    r.to(at_ms + 10_000);
+    assert_eq!(
+        r.leader(),
+        slow,
+        "the slow follower, first in the ISR, leads"
+    );
+    r.input(at_ms + 10_000, Input::HealBroker { broker: old });
+    r.to(at_ms + 30_000);
+    r
+}
+
+#[test]
+fn a_slow_follower_elected_after_the_leader_is_cut_off_loses_nothing_acknowledged() {
+    let mut retried_duplicates = 0;
+    for at_ms in (0..6).map(|k| 12_000 + 911 * k) {
+        let r = slow_follower_in_isr_then_leader_isolated(at_ms);
+        let st = r.stats();
+        assert!(st.acked > 0, "{st:?}");
+        assert_eq!(
+            (st.acked_lost, st.log_duplicates),
+            (0, 0),
+            "at {at_ms}: {st:?}"
+        );
+        retried_duplicates += r.count(|e| {
+            matches!(
+                e,
+                Event::ProduceRetried {
+                    error: ProduceError::RequestTimedOut,
+                    ..
+                }
+            )
+        });
+    }
+    assert!(
+        retried_duplicates > 0,
+        "requests timed out waiting for the slow follower"
+    );
+}
+
 /// The ISR flips back to min.insync.replicas while refused batches wait for their retry:
 /// later batches overtake them unless the producer is idempotent.
 fn refusals_then_recovery(idempotent: bool) -> ProducerStats {

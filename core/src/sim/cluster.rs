@@ -36,6 +36,7 @@ pub(crate) struct Run {
     pub base: u64,
     pub count: u32,
     pub first_seq: u32,
+    pub epoch: u32,
     pub acked: bool,
 }
 
@@ -51,7 +52,7 @@ pub(crate) struct ProducerState {
 /// What the broker makes of an idempotent batch (`ProducerStateManager` / `checkSequence`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SeqCheck {
-    /// Next in sequence (or a new epoch, or no state): append.
+    /// Next in sequence (or a new epoch at sequence 0, or no state): append.
     Append,
     /// One of the last five batches again: answer with its offset, append nothing.
     Duplicate(u64),
@@ -105,8 +106,15 @@ impl PartitionMeta {
                 SeqCheck::OutOfOrder
             };
         };
-        if epoch > st.epoch {
-            return SeqCheck::Append;
+        // A new epoch starts at sequence 0; an older one is fenced
+        // (`InvalidProducerEpochException`, which cannot arise here: a partition moves to a new
+        // epoch only once none of its old-epoch batches is unanswered).
+        if epoch != st.epoch {
+            return if epoch > st.epoch && first == 0 {
+                SeqCheck::Append
+            } else {
+                SeqCheck::OutOfOrder
+            };
         }
         let last = first + count - 1;
         if let Some(&(_, _, base)) = st
@@ -710,7 +718,7 @@ impl Sim {
             let r = m.runs.pop_back().expect("checked");
             let prod = &mut self.producers[r.producer as usize];
             if let Some(next) = prod.log_next_seq.get_mut(p as usize) {
-                *next = (*next).min(r.first_seq);
+                *next = (*next).min(super::sender::seq_key(r.epoch, r.first_seq));
             }
             if r.acked {
                 lost.push(r);
@@ -840,5 +848,30 @@ impl Sim {
     fn coordinator_reloaded(&mut self, g: u32) {
         self.coordinator_loaded(g);
         self.release_held(g);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_producer_epoch_is_taken_only_from_sequence_zero() {
+        let mut m = PartitionMeta::new(PartitionReplicas::new(&[0, 1, 2], 2));
+        assert_eq!(m.check_sequence(7, 0, 3, 1), SeqCheck::OutOfOrder);
+        for (k, seq) in [0u32, 2, 4].into_iter().enumerate() {
+            assert_eq!(m.check_sequence(7, 0, seq, 2), SeqCheck::Append);
+            m.record_sequence(7, 0, seq, 2, 10 * k as u64);
+        }
+        assert_eq!(m.check_sequence(7, 0, 2, 2), SeqCheck::Duplicate(10));
+        // A bumped epoch (KIP-360) must start over at 0: a batch the leader already has,
+        // still numbered as before, is not taken as new.
+        assert_eq!(m.check_sequence(7, 1, 2, 2), SeqCheck::OutOfOrder);
+        assert_eq!(m.check_sequence(7, 1, 6, 2), SeqCheck::OutOfOrder);
+        assert_eq!(m.check_sequence(7, 1, 0, 2), SeqCheck::Append);
+        m.record_sequence(7, 1, 0, 2, 40);
+        // The old epoch is fenced now.
+        assert_eq!(m.check_sequence(7, 0, 6, 2), SeqCheck::OutOfOrder);
+        assert_eq!(m.check_sequence(7, 1, 2, 1), SeqCheck::Append);
     }
 }

@@ -53,10 +53,15 @@ pub(crate) struct Producer {
     pub retry_backoff_ms: u64,
     /// The idempotent producer's epoch (bumped on an unfillable sequence gap, KIP-360).
     pub producer_epoch: u32,
+    /// The epoch each partition's sequence numbers belong to (Kafka's
+    /// `TxnPartitionEntry.producerIdAndEpoch`): after a bump a partition keeps the old one
+    /// until its unanswered batches are done, then starts over at sequence 0.
+    pub seq_epoch: Vec<u32>,
     /// Next sequence number per partition.
     pub next_seq: Vec<u32>,
-    /// God's view: one past the highest sequence in each partition's log (reorder detection).
-    pub log_next_seq: Vec<u32>,
+    /// God's view: one past the highest (epoch, sequence) in each partition's log, as
+    /// [`super::sender::seq_key`] (reorder detection).
+    pub log_next_seq: Vec<u64>,
     pub in_flight: Vec<super::sender::InFlight>,
     /// Unanswered batches per partition.
     pub part_in_flight: Vec<u32>,
@@ -130,6 +135,7 @@ impl Producer {
             max_in_flight: cfg.max_in_flight,
             retry_backoff_ms: cfg.retry_backoff_ms,
             producer_epoch: 0,
+            seq_epoch: Vec::new(),
             next_seq: Vec::new(),
             log_next_seq: Vec::new(),
             in_flight: Vec::new(),
@@ -224,7 +230,7 @@ impl Producer {
             + self.unkeyed.len() * 8
             + self.accum_since.len() * 8
             + self.dirty.capacity() * 4
-            + self.next_seq.len() * 16
+            + self.next_seq.len() * 24
             + self
                 .in_flight
                 .iter()
@@ -248,6 +254,8 @@ impl Producer {
         self.unkeyed.resize(partitions as usize, 0);
         self.accum_since.resize(partitions as usize, u64::MAX);
         self.next_seq.resize(partitions as usize, 0);
+        self.seq_epoch
+            .resize(partitions as usize, self.producer_epoch);
         self.part_in_flight.resize(partitions as usize, 0);
         self.acked_seq_end.resize(partitions as usize, 0);
         self.log_next_seq.resize(partitions as usize, 0);

@@ -20,8 +20,14 @@
 //!   (`OUT_OF_ORDER_SEQUENCE_NUMBER`). While a partition has a batch to retry, only the
 //!   lowest-sequence one is sent (`RecordAccumulator.shouldStopDrainBatchesForPartition`), so
 //!   order holds. A gap that no earlier batch will fill (acknowledged records were truncated)
-//!   bumps the producer epoch and the sequence starts over (KIP-360, simplified: the epoch is
-//!   bumped in place, without an `InitProducerId` round trip).
+//!   bumps the producer epoch (KIP-360, simplified: in place, without an `InitProducerId`
+//!   round trip). As in Kafka's `TransactionManager`, only that partition's unanswered batches
+//!   are renumbered from sequence 0 under the new epoch (`startSequencesAtBeginning`); every
+//!   other partition keeps its old epoch and sequences for the batches it already numbered and
+//!   starts over at 0 once none of them is unanswered (`maybeUpdateProducerIdAndEpoch`; new
+//!   batches wait until then: `shouldStopDrainBatchesForPartition`). The broker takes a new
+//!   epoch only at sequence 0 (`ProducerAppendInfo.checkSequence`), so a bump never makes it
+//!   accept a batch it already has.
 
 use crate::event::{Event, ProduceError};
 use crate::frame::EnvelopeKind;
@@ -51,6 +57,8 @@ pub(crate) struct ProducerBatch {
     pub partition: u32,
     pub records: Batch,
     pub first_seq: u32,
+    /// The producer epoch its sequence numbers belong to.
+    pub epoch: u32,
     /// When its first record was produced (for `delivery.timeout.ms`).
     pub created_ms: u64,
     pub attempts: u32,
@@ -60,6 +68,13 @@ pub(crate) struct ProducerBatch {
     pub result: BatchResult,
     /// A retried batch may leave again at this time.
     pub ready_at_ms: u64,
+}
+
+/// An (epoch, sequence) pair as one ordered number: a later epoch sorts after every
+/// sequence of an earlier one.
+#[inline]
+pub(crate) fn seq_key(epoch: u32, seq: u32) -> u64 {
+    (u64::from(epoch) << 32) | u64::from(seq)
 }
 
 impl ProducerBatch {
@@ -163,9 +178,21 @@ impl Sim {
                         }
                     }
                 }
+                if idempotent && prod.seq_epoch[part as usize] != prod.producer_epoch {
+                    if prod.part_in_flight[part as usize] > 0 {
+                        // `shouldStopDrainBatchesForPartition`: no new-epoch batch while
+                        // batches numbered under the old epoch are unanswered.
+                        break 'send;
+                    }
+                    // `maybeUpdateProducerIdAndEpoch`: the partition starts over at 0.
+                    prod.seq_epoch[part as usize] = prod.producer_epoch;
+                    prod.next_seq[part as usize] = 0;
+                    prod.acked_seq_end[part as usize] = 0;
+                }
                 if let Some(records) = prod.take_accumulated(part, &mut self.key_buffers) {
                     let n = records.len() as u32;
                     let first_seq = prod.next_seq[part as usize];
+                    let epoch = prod.seq_epoch[part as usize];
                     prod.next_seq[part as usize] = first_seq.wrapping_add(n);
                     let created_ms = prod.stop_waiting(part as usize).min(now);
                     prod.part_in_flight[part as usize] += 1;
@@ -173,6 +200,7 @@ impl Sim {
                         partition: part,
                         records,
                         first_seq,
+                        epoch,
                         created_ms,
                         attempts: 0,
                         appended: None,
@@ -441,7 +469,10 @@ impl Sim {
     }
 
     /// `DelayedProduce.tryComplete`: every appended batch is below the HW (or the broker no
-    /// longer leads its partition: `NOT_LEADER_OR_FOLLOWER`).
+    /// longer leads its partition: `NOT_LEADER_OR_FOLLOWER`). A duplicate waits like an
+    /// append: `UnifiedLog.append` answers it with the original batch's offsets and
+    /// `ReplicaManager` requires the HW to pass its `lastOffset + 1` — answering at once would
+    /// acknowledge records only the leader may have (a retry after a lost answer).
     fn request_satisfied(&mut self, p: u32, request: u64, broker: u32) -> bool {
         let prod = &mut self.producers[p as usize];
         let topic = prod.topic as usize;
@@ -450,7 +481,7 @@ impl Sim {
         };
         let mut done = true;
         for b in r.batches.iter_mut() {
-            if let BatchResult::Appended(base) = b.result {
+            if let BatchResult::Appended(base) | BatchResult::Duplicate(base) = b.result {
                 let m = &self.topics[topic].meta[b.partition as usize];
                 if m.rep.leader != Some(broker) {
                     b.result = BatchResult::Error(ProduceError::NotLeaderOrFollower);
@@ -503,7 +534,7 @@ impl Sim {
         self.steps += 1;
         let prod = &self.producers[p as usize];
         let (topic, part) = (prod.topic, batch.partition);
-        let (acks, idempotent, epoch) = (prod.acks, prod.idempotent, prod.producer_epoch);
+        let (acks, idempotent, epoch) = (prod.acks, prod.idempotent, batch.epoch);
         let t = &mut self.topics[topic as usize];
         let Some(meta) = t.meta.get_mut(part as usize) else {
             return BatchResult::Error(ProduceError::NotLeaderOrFollower);
@@ -548,6 +579,7 @@ impl Sim {
                 base: base_offset,
                 count: n,
                 first_seq: batch.first_seq,
+                epoch,
                 acked: acks == Acks::Zero,
             });
         }
@@ -575,6 +607,7 @@ impl Sim {
         });
         let prod = &mut self.producers[p as usize];
         let next = &mut prod.log_next_seq[part as usize];
+        let key = seq_key(epoch, batch.first_seq);
         if previous.is_some() {
             prod.ledger.log_duplicates += u64::from(n);
             self.emit(Event::RecordsWrittenTwice {
@@ -584,9 +617,9 @@ impl Sim {
                 base_offset,
                 count: n,
             });
-        } else if batch.first_seq < *next {
+        } else if key < *next {
             prod.ledger.reordered += u64::from(n);
-            *next = (*next).max(batch.first_seq + n);
+            *next = (*next).max(key + u64::from(n));
             // One per batch, so traffic: a recovery can reorder hundreds at once.
             self.emit_traffic(|| Event::RecordsReordered {
                 producer: p,
@@ -596,7 +629,7 @@ impl Sim {
                 count: n,
             });
         } else {
-            *next = batch.first_seq + n;
+            *next = key + u64::from(n);
         }
         if let Some(log_start_offset) = truncated {
             self.emit_traffic(|| Event::LogTruncated {
@@ -635,13 +668,18 @@ impl Sim {
             };
             match result {
                 BatchResult::Appended(base) | BatchResult::Duplicate(base) => {
-                    let end = &mut self.producers[p as usize].acked_seq_end[b.partition as usize];
-                    *end = (*end).max(b.first_seq.wrapping_add(b.len()));
+                    let prod = &mut self.producers[p as usize];
+                    if b.epoch == prod.seq_epoch[b.partition as usize] {
+                        let end = &mut prod.acked_seq_end[b.partition as usize];
+                        *end = (*end).max(b.first_seq.wrapping_add(b.len()));
+                    }
                     self.acknowledge(p, topic, &b, base);
                     self.producers[p as usize].recycle_batch(b, &mut self.key_buffers);
                 }
                 BatchResult::Error(ProduceError::OutOfOrderSequence)
                     if self.producers[p as usize].idempotent
+                        && b.epoch
+                            == self.producers[p as usize].seq_epoch[b.partition as usize]
                         && b.first_seq.wrapping_add(b.len())
                             <= self.producers[p as usize].acked_seq_end[b.partition as usize] =>
                 {
@@ -708,8 +746,26 @@ impl Sim {
                 .chain(prod.in_flight.iter().flat_map(|r| r.batches.iter()))
                 .any(|x| x.partition == b.partition && x.first_seq < b.first_seq);
             if !earlier {
-                // KIP-360: nothing will fill the gap; a new epoch starts the sequence over.
+                // KIP-360: nothing will fill the gap. `requestEpochBumpForPartition` then
+                // `bumpIdempotentProducerEpoch`: a new epoch, and this partition's unanswered
+                // batches renumbered from 0 in sequence order (`startSequencesAtBeginning`).
                 prod.producer_epoch += 1;
+                let (epoch, part) = (prod.producer_epoch, b.partition);
+                let mut batches: Vec<&mut ProducerBatch> = std::iter::once(&mut b)
+                    .chain(prod.retry.iter_mut())
+                    .chain(prod.in_flight.iter_mut().flat_map(|r| r.batches.iter_mut()))
+                    .filter(|x| x.partition == part)
+                    .collect();
+                batches.sort_by_key(|x| seq_key(x.epoch, x.first_seq));
+                let mut seq = 0u32;
+                for x in batches {
+                    x.epoch = epoch;
+                    x.first_seq = seq;
+                    seq = seq.wrapping_add(x.len());
+                }
+                prod.next_seq[part as usize] = seq;
+                prod.seq_epoch[part as usize] = epoch;
+                prod.acked_seq_end[part as usize] = 0;
             }
         }
         prod.ledger.retries += 1;

@@ -349,7 +349,6 @@ impl Player {
     }
 }
 
-/// Panics on purpose, so the page's recovery from a model bug can be tested end to end.
 // The KIP-848 and share-group buffers (docs/frame-contract.md), one getter pair each.
 frame_views! {
     /// KIP-848 rows per member (`KM_STRIDE`, same rows as `members`).
@@ -368,6 +367,7 @@ frame_views! {
     shareRecordsPtr, shareRecordsLen, share_records;
 }
 
+/// Panics on purpose, so the page's recovery from a model bug can be tested end to end.
 #[wasm_bindgen(js_name = debugPanic)]
 pub fn debug_panic() {
     panic!("debugPanic: a deliberate panic to test recovery");

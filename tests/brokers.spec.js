@@ -5,12 +5,10 @@
 // the scenario's end the figures the page displays equal the native simulator's (`simulate`
 // output, pinned below). A broker card's menu crashes a broker and leadership moves; the legend
 // lists the new marks; labels do not overlap; a single-broker scenario draws no broker marks.
-import { readFileSync } from "node:fs";
-import { test, expect, open, sim, ARTIFACTS } from "./helpers.js";
+import { test, expect, open, sim, ARTIFACTS, frames, scenarioFile, playTo as playToStep, overlaps } from "./helpers.js";
 import { SCENES } from "../www/js/scenes.js";
 
 const app = (page, sel) => page.locator(`#app ${sel}`);
-const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const NAMES = ["acks-1-leader-crash-loses-acked", "acks-all-min-insync-survives-crash", "retries-without-idempotence-duplicates", "unclean-leader-election", "coordinator-broker-dies"];
 
 /** `cargo run --release -p mailroom-core --example simulate -- scenarios/NAME.json`: producers at the end. */
@@ -25,43 +23,18 @@ const NATIVE = {
   "coordinator-broker-dies": [{ producer: "shop", sent: 2400, acked: 2399, failed: 0, log_duplicates: 0, acked_lost: 0, reordered: 0 }],
 };
 
-/** Plays the open lesson until it pauses by itself at step `stepIndex`, then settles on the step's moment. */
-async function playTo(page, stepIndex) {
-  const steps = await sim(page, (c) => c.view.steps.map((s) => s.at_ms));
-  const at = steps[stepIndex];
-  await sim(page, (c) => { c.setSpeed(5); c.play(); });
-  await expect.poll(() => sim(page, (c) => c.playing), { timeout: 40_000 }).toBe(false);
-  const stopped = await sim(page, (c) => c.nowMs());
-  expect(stopped).toBeGreaterThanOrEqual(at);
-  expect(stopped - at, "paused within a frame of the step's moment").toBeLessThan(300);
-  await expect(app(page, ".mr-ncount")).toHaveText(`${stepIndex + 1} / ${steps.length}`);
-  await sim(page, (c, t) => c.seek(t), at);
-  await expect.poll(() => sim(page, (c) => c.nowMs())).toBe(at);
-  await page.waitForTimeout(250); // the panels refresh every 120 ms
-  await frames(page);
-}
-
-/** Every pair of placed labels on the stage that overlaps (debugState's label rects). */
-const overlaps = (page) => sim(page, (c) => {
-  const L = c.view.stage.debugState().labels;
-  const out = [];
-  for (let a = 0; a < L.length; a++) for (let b = a + 1; b < L.length; b++) {
-    const p = L[a], q = L[b];
-    if (p.x < q.x + q.w && p.x + p.w > q.x && p.y < q.y + q.h && p.y + p.h > q.y) out.push(`${p.kind} "${p.text}" over ${q.kind} "${q.text}"`);
-  }
-  return out;
-});
-
 const drawn = (page) => sim(page, (c) => c.view.stage.debugState().brokers);
 const part = async (page, p) => (await drawn(page)).partitions.find((x) => x.partition === p);
 const card = async (page, b) => (await drawn(page)).brokers.find((x) => x.broker === b);
+/** Plays to a step of the open lesson (see helpers.js). */
+const playTo = (page, stepIndex) => playToStep(page, stepIndex, { speed: 5, timeoutMs: 40000, slackMs: 300 });
+
 /** The figures the side panel shows for producer p: {sent, acked, failed, log_duplicates, acked_lost, reordered}. */
 const shownFigures = (page, p) => app(page, `[data-testid=producer-figures-${p}]`).evaluate((li) => {
   const out = { producer: li.querySelector("b").textContent };
   for (const s of li.querySelectorAll("span[data-field]")) out[s.dataset.field] = Number(s.textContent.split(" ")[0]);
   return out;
 });
-const scenarioFile = (name) => JSON.parse(readFileSync(new URL(`../scenarios/${name}.json`, import.meta.url), "utf8"));
 
 /** Seeks to the scenario's end and checks the displayed producer figures against the native run. */
 async function endFigures(page, name) {

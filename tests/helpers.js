@@ -1,7 +1,7 @@
 // Shared Playwright helpers: a page fixture that fails the test on any console error or page
 // error, a "ready" wait, and small accessors for the page's controller (window.mailroom).
 import { test as base, expect } from "@playwright/test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 export const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -64,3 +64,40 @@ export function canvasColours(page, selector = "#app") {
     return seen.size;
   }, selector);
 }
+
+/** Waits for two animation frames (the stage has drawn what the controller holds). */
+export const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** A file of `scenarios/`, parsed. */
+export const scenarioFile = (name) => JSON.parse(readFileSync(new URL(`../scenarios/${name}.json`, import.meta.url), "utf8"));
+
+/**
+ * Plays the open lesson until the page pauses by itself at step `stepIndex` (the scene's boundary
+ * check pauses when playing crosses a step's start; it must stop within `slackMs` of it), then
+ * settles on the step's exact moment.
+ */
+export async function playTo(page, stepIndex, { speed, timeoutMs, slackMs }) {
+  const steps = await sim(page, (c) => c.view.steps.map((s) => s.at_ms));
+  const at = steps[stepIndex];
+  await sim(page, (c, v) => { c.setSpeed(v); c.play(); }, speed);
+  await expect.poll(() => sim(page, (c) => c.playing), { timeout: timeoutMs }).toBe(false);
+  const stopped = await sim(page, (c) => c.nowMs());
+  expect(stopped).toBeGreaterThanOrEqual(at);
+  expect(stopped - at, "paused within a frame of the step's moment").toBeLessThan(slackMs);
+  await expect(page.locator("#app .mr-ncount")).toHaveText(`${stepIndex + 1} / ${steps.length}`);
+  await sim(page, (c, t) => c.seek(t), at);
+  await expect.poll(() => sim(page, (c) => c.nowMs())).toBe(at);
+  await page.waitForTimeout(250); // the panels refresh every 120 ms
+  await frames(page);
+}
+
+/** Every pair of placed labels on the stage that overlaps (debugState's label rects). */
+export const overlaps = (page) => sim(page, (c) => {
+  const L = c.view.stage.debugState().labels;
+  const out = [];
+  for (let a = 0; a < L.length; a++) for (let b = a + 1; b < L.length; b++) {
+    const p = L[a], q = L[b];
+    if (p.x < q.x + q.w && p.x + p.w > q.x && p.y < q.y + q.h && p.y + p.h > q.y) out.push(`${p.kind} "${p.text}" over ${q.kind} "${q.text}"`);
+  }
+  return out;
+});

@@ -4,44 +4,12 @@
 // link, plays to each of its pause points, and its sentence is checked against what the frame and
 // the stage's drawing state show at that moment; the legend lists the new marks; labels do not
 // overlap; the share consumers' menu drives the core's share inputs.
-import { readFileSync } from "node:fs";
-import { test, expect, open, sim, ARTIFACTS } from "./helpers.js";
+import { test, expect, open, sim, ARTIFACTS, frames, scenarioFile, playTo as playToStep, overlaps } from "./helpers.js";
 import { SCENES } from "../www/js/scenes.js";
 
 const app = (page, sel) => page.locator(`#app ${sel}`);
-const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-
-/**
- * Plays the open lesson until the page pauses by itself at step `stepIndex` (the scene's boundary
- * check pauses when playing crosses a step's start), then settles on the step's exact moment.
- */
-async function playTo(page, stepIndex) {
-  const steps = await sim(page, (c) => c.view.steps.map((s) => s.at_ms));
-  const at = steps[stepIndex];
-  await sim(page, (c) => { c.setSpeed(3); c.play(); });
-  await expect.poll(() => sim(page, (c) => c.playing), { timeout: 30_000 }).toBe(false);
-  const stopped = await sim(page, (c) => c.nowMs());
-  expect(stopped).toBeGreaterThanOrEqual(at);
-  expect(stopped - at, "paused within a frame of the step's moment").toBeLessThan(200);
-  await expect(app(page, ".mr-ncount")).toHaveText(`${stepIndex + 1} / ${steps.length}`);
-  await sim(page, (c, t) => c.seek(t), at);
-  await expect.poll(() => sim(page, (c) => c.nowMs())).toBe(at);
-  await page.waitForTimeout(250); // the panels refresh every 120 ms
-  await frames(page);
-}
-
-/** Every pair of placed labels on the stage that overlaps (debugState's label rects). */
-const overlaps = (page) => sim(page, (c) => {
-  const L = c.view.stage.debugState().labels;
-  const out = [];
-  for (let a = 0; a < L.length; a++) for (let b = a + 1; b < L.length; b++) {
-    const p = L[a], q = L[b];
-    if (p.x < q.x + q.w && p.x + p.w > q.x && p.y < q.y + q.h && p.y + p.h > q.y) out.push(`${p.kind} "${p.text}" over ${q.kind} "${q.text}"`);
-  }
-  return out;
-});
-
-const scenarioFile = (name) => JSON.parse(readFileSync(new URL(`../scenarios/${name}.json`, import.meta.url), "utf8"));
+/** Plays to a step of the open lesson (see helpers.js). */
+const playTo = (page, stepIndex) => playToStep(page, stepIndex, { speed: 3, timeoutMs: 30000, slackMs: 200 });
 
 test("the lessons' scenarios are the committed scenario files", () => {
   expect(SCENES["classic-vs-consumer-protocol"].scenario).toEqual(scenarioFile("classic-vs-consumer-protocol"));

@@ -667,17 +667,7 @@ impl Sim {
         // strategy change, new partitions) happened after the join was sent and still needs a
         // rejoin. Nothing sets it for reasons the join itself settles (a broker
         // REBALANCE_IN_PROGRESS on a commit does not request a rejoin).
-        let revoked: Vec<Tp> = c
-            .assigned
-            .iter()
-            .copied()
-            .filter(|tp| !assignment.contains(tp))
-            .collect();
-        let added: Vec<Tp> = assignment
-            .iter()
-            .copied()
-            .filter(|tp| !c.assigned.contains(tp))
-            .collect();
+        let (revoked, added) = assignment_change(&c.assigned, &assignment);
         if !revoked.is_empty() {
             let commit: Vec<(Tp, u64)> = c
                 .assigned
@@ -1552,4 +1542,20 @@ impl Sim {
             grp.max_lag_at_ms = now;
         }
     }
+}
+
+/// What moving from `owned` to `target` revokes and adds, each in its list's order (shared by
+/// the classic SyncGroup answer and KIP-848 reconciliation).
+pub(super) fn assignment_change(owned: &[Tp], target: &[Tp]) -> (Vec<Tp>, Vec<Tp>) {
+    let revoked = owned
+        .iter()
+        .copied()
+        .filter(|tp| !target.contains(tp))
+        .collect();
+    let added = target
+        .iter()
+        .copied()
+        .filter(|tp| !owned.contains(tp))
+        .collect();
+    (revoked, added)
 }

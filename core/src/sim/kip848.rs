@@ -409,17 +409,7 @@ impl Sim {
             return;
         };
         let c = &self.groups[g as usize].slots[s as usize];
-        let revoked: Vec<Tp> = c
-            .assigned
-            .iter()
-            .copied()
-            .filter(|tp| !target.contains(tp))
-            .collect();
-        let added: Vec<Tp> = target
-            .iter()
-            .copied()
-            .filter(|tp| !c.assigned.contains(tp))
-            .collect();
+        let (revoked, added) = super::consumer::assignment_change(&c.assigned, &target);
         let had = !c.assigned.is_empty();
         if !revoked.is_empty() {
             let commit: Vec<(Tp, u64)> = c

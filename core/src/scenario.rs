@@ -938,6 +938,16 @@ impl Scenario {
         for (i, ti) in self.inputs.iter().enumerate() {
             let p = format!("inputs[{i}]");
             check_range(ti.at_ms, 0, DURATION_MS_MAX, &format!("{p}.at_ms"))?;
+            // A scheduled input after the end would never apply: say so rather than drop it.
+            if self.duration_ms > 0 && ti.at_ms > self.duration_ms {
+                return Err(ScenarioError::new(
+                    format!("{p}.at_ms"),
+                    format!(
+                        "{} is after the end of the run (duration_ms = {}), so it would never apply",
+                        ti.at_ms, self.duration_ms
+                    ),
+                ));
+            }
             self.check_static_input(&ti.input, &format!("{p}.input"))?;
         }
         Ok(())

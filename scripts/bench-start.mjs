@@ -16,6 +16,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { need, needFile } from "./need.mjs";
+import { settled } from "./start-marks.mjs";
 
 const { chromium } = await need("playwright-core", "bench-start", "run `npm run bench:start` instead (it sets up and builds first)");
 needFile("www/pkg/mailroom_web_bg.wasm", "bench-start", "run `npm run bench:start` instead (it sets up and builds first)");
@@ -49,10 +50,7 @@ const median = (xs) => {
 
 /** Waits for the marks (or a timeout) and reads them with the transfer sizes. */
 async function measure(page, wantMoving) {
-  await page.waitForFunction((mv) => {
-    const m = performance.getEntriesByName(mv ? "mailroom:first-moving-frame" : "mailroom:first-frame");
-    return m.length > 0 && window.__ready !== undefined;
-  }, wantMoving, { timeout: 20_000, polling: 20 });
+  await settled(page, wantMoving);
   return page.evaluate(() => {
     const mark = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
     const nav = performance.getEntriesByType("navigation")[0];

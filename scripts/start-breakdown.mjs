@@ -19,6 +19,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { need, needFile } from "./need.mjs";
+import { settled } from "./start-marks.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const arg = (name, dflt) => {
@@ -71,9 +72,7 @@ function instrument() {
 }
 
 async function measure(page) {
-  await page.waitForFunction(() => performance.getEntriesByName("mailroom:first-moving-frame").length > 0 && window.__ready !== undefined,
-    null, { timeout: 20_000, polling: 20 });
-  await page.waitForTimeout(50); // let the long task observer deliver
+  await settled(page, true);
   return page.evaluate(() => {
     const mark = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
     const nav = performance.getEntriesByType("navigation")[0];

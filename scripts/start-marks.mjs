@@ -3,8 +3,8 @@
 
 /**
  * Waits for the start marks without running anything in the page while it starts: Playwright's
- * waitForFunction injects its polling script (~15 ms of parse and compile on the main thread,
- * the main thread), which lands on the path being timed. Polls from outside after the load
+ * waitForFunction injects its polling script (a trace showed ~12 ms of parse and compile on the
+ * main thread), which lands on the path being timed. Polls from outside after the load
  * event instead, and evaluates only once the mark is there.
  */
 export async function settled(page, wantMoving) {

@@ -9,12 +9,17 @@
 // Each page is loaded once cold (fresh browser context) and then --runs times warm (reloads in the
 // same context: HTTP cache and V8's wasm code cache may serve). Prints medians (p50) per page.
 //
-//   node scripts/bench-start.mjs [--runs N] [--base http://127.0.0.1:8080] [--json]
+//   npm run bench:start -- [--runs N] [--base http://127.0.0.1:8080] [--json]
+//   (= node scripts/bench-start.mjs …, after setting up and building)
 //
 // Timings are reported, never asserted (shared CI machines vary).
-import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { need, needFile } from "./need.mjs";
+import { settled } from "./start-marks.mjs";
+
+const { chromium } = await need("playwright-core", "bench-start", "run `npm run bench:start` instead (it sets up and builds first)");
+needFile("www/pkg/mailroom_web_bg.wasm", "bench-start", "run `npm run bench:start` instead (it sets up and builds first)");
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const arg = (name, dflt) => {
@@ -45,10 +50,7 @@ const median = (xs) => {
 
 /** Waits for the marks (or a timeout) and reads them with the transfer sizes. */
 async function measure(page, wantMoving) {
-  await page.waitForFunction((mv) => {
-    const m = performance.getEntriesByName(mv ? "mailroom:first-moving-frame" : "mailroom:first-frame");
-    return m.length > 0 && window.__ready !== undefined;
-  }, wantMoving, { timeout: 20_000, polling: 20 });
+  await settled(page, wantMoving);
   return page.evaluate(() => {
     const mark = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
     const nav = performance.getEntriesByType("navigation")[0];

@@ -15,12 +15,16 @@
 // The bundle resolves mailroom.wasm and mailroom.css with `new URL("./…", import.meta.url)`, which
 // works from any folder, and which bundlers (Vite, webpack 5) recognise as assets to copy.
 // Needs www/pkg (scripts/build.sh); `npm run build:widget` runs that first.
-import { build } from "esbuild";
-import { compile as schemaToTs } from "json-schema-to-typescript";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, readdirSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants as Z } from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
+import { need } from "./need.mjs";
+
+// Dynamic, so that a fresh clone without node_modules gets one line instead of ERR_MODULE_NOT_FOUND.
+const INSTEAD = "run `npm run build:widget` instead (it installs and builds what is missing first)";
+const { build } = await need("esbuild", "build:widget", INSTEAD);
+const { compile: schemaToTs } = await need("json-schema-to-typescript", "build:widget", INSTEAD);
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PKG = join(ROOT, "www/pkg");
@@ -32,7 +36,7 @@ const log = (s) => process.stderr.write(`[build:widget] ${s}\n`);
 const gluePath = join(PKG, "mailroom_web.js");
 const wasmPath = join(PKG, "mailroom_web_bg.wasm");
 if (!existsSync(gluePath) || !existsSync(wasmPath)) {
-  log("www/pkg is missing: run `npm run build` (scripts/build.sh) first");
+  log("www/pkg is missing: run `npm run build:widget` instead (it builds the wasm first), or `npm run build` first");
   process.exit(1);
 }
 

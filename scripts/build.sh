@@ -16,6 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# Run on its own (not through `npm run build`, which sets up first), say what is missing in one line.
+for tool in wasm-pack wasm-bindgen; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "[build] $tool is not installed: run \`npm run setup\` first (or \`npm run build\`, which does)" >&2; exit 1; }
+done
 wasm-pack build web --target web --profile wasm --mode no-install --no-opt --out-dir ../www/pkg \
   2> >(grep -v 'failed to get wasm-pack version' >&2)   # its update check cannot reach GitHub here
 rm -f www/pkg/.gitignore www/pkg/README.md            # www/pkg is ignored by the root .gitignore

@@ -210,6 +210,9 @@ export function serve(port = 0, { host = "127.0.0.1", fallback = false, quiet = 
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // Without the wasm the page would load and then fail: say so before serving (fresh clone).
+  const { needFile } = await import("./need.mjs");
+  needFile("www/pkg/mailroom_web_bg.wasm", "serve", "run `npm run build` first (or `npm start`, which builds and serves)");
   const args = process.argv.slice(2);
   const portArg = args.find((a) => /^\d+$/.test(a));
   const port = Number(portArg ?? process.env.PORT ?? 8080);

@@ -101,3 +101,18 @@ export const overlaps = (page) => sim(page, (c) => {
   }
   return out;
 });
+
+/** The code block right after `<!-- tested: TAG` in README.md: a test runs what the README says. */
+export function readmeBlock(tag) {
+  const md = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const at = md.indexOf(`<!-- tested: ${tag}`);
+  expect(at, `README.md has a block marked "tested: ${tag}"`).toBeGreaterThan(-1);
+  return /```[a-z]*\n([\s\S]*?)```/.exec(md.slice(at))[1];
+}
+
+/** The environment without npm's own variables: an enclosing `npm test` must not leak into a nested npm. */
+export function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}

@@ -3,7 +3,7 @@
 // package installed into a fresh Vite project and built, and its TypeScript declarations.
 // Each page here is served by tests/static-server.mjs (not scripts/serve.mjs): a stand-in for a
 // docs author's own host.
-import { test, expect, canvasColours } from "./helpers.js";
+import { test, expect, canvasColours, cleanEnv, readmeBlock } from "./helpers.js";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
@@ -20,13 +20,6 @@ const PKG = join(ROOT, "packages/widget");
 const FIXTURES = join(ROOT, "tests/fixtures/package");
 const WIDGETS = "kafka-mailroom";
 
-/** npm's own variables from an enclosing `npm test` must not leak into the fresh project's npm. */
-function cleanEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
-  return env;
-}
-
 function newest(path) {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
@@ -40,14 +33,6 @@ function ensureBuilt() {
     "packages/widget/package.json", "docs/scenario.schema.json"].map((p) => join(ROOT, p));
   if (outs.every(existsSync) && Math.min(...outs.map(newest)) > Math.max(...inputs.map(newest))) return;
   execFileSync(process.execPath, ["scripts/build-widget.mjs"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-}
-
-/** The code block right after `<!-- tested: TAG` in README.md: the tests use what the README says. */
-function readmeBlock(tag) {
-  const md = readFileSync(join(ROOT, "README.md"), "utf8");
-  const at = md.indexOf(`<!-- tested: ${tag}`);
-  expect(at, `README.md has a block marked "tested: ${tag}"`).toBeGreaterThan(-1);
-  return /```[a-z]*\n([\s\S]*?)```/.exec(md.slice(at))[1];
 }
 
 const nowAll = (page) => page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.controller.nowMs()), WIDGETS);

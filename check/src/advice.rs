@@ -121,9 +121,18 @@ fn advice_line(r: &Resolved, id: &str, f: &Figures) -> String {
     }
     if f.duplicates > 0 {
         if id == "consumer-stall" {
+            let fix = if r.auto_commit {
+                let v = rerun(r, id, |x| x.auto_commit = false);
+                format!(
+                    "enable.auto.commit=false with a commit after each batch repeats {} in this drill",
+                    v.map_or("?".into(), |v| v.duplicates.to_string())
+                )
+            } else {
+                format!("max.poll.records={} bounds the repeat", r.max_poll_records)
+            };
             return format!(
-                "max.poll.interval.ms={}: the stalled consumer was expelled and {} of its uncommitted records were processed again by another member; set it above your longest batch (max.poll.records={} × time per record)",
-                r.max_poll_interval_ms, f.duplicates, r.max_poll_records
+                "max.poll.interval.ms={}: the stalled consumer was expelled and {} records were processed twice; {fix} (and set max.poll.interval.ms above your longest batch)",
+                r.max_poll_interval_ms, f.duplicates
             );
         }
         if r.auto_commit {
@@ -171,8 +180,8 @@ fn advice_line(r: &Resolved, id: &str, f: &Figures) -> String {
                 format!("nothing lost or repeated; checked-0 waited {c:.1} s for a new owner: the broker's group.consumer.session.timeout.ms sets how long")
             } else {
                 format!(
-                    "nothing lost or repeated; checked-0 waited {c:.1} s for a new owner: session.timeout.ms ({} ms) sets how long",
-                    r.session_timeout_ms
+                    "nothing lost or repeated; checked-0 waited {c:.1} s for a new owner: session.timeout.ms ({} ms), or max.poll.interval.ms ({} ms, the rebalance timeout) once a member rejoins, sets how long",
+                    r.session_timeout_ms, r.max_poll_interval_ms
                 )
             }
         }

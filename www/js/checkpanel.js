@@ -211,7 +211,7 @@ export class CheckPanel {
     for (const [k, h] of FIGURES) tr.append(el("td", { "data-label": h, "data-figure": k }, figure(d[k])));
     tr.append(el("td", { "data-label": "Advice", class: "check-advice" }, d.advice));
     const cell = el("td", { "data-label": "Player" });
-    const b = el("button", { type: "button", "data-testid": "check-open", "data-drill": d.id, "aria-label": `Open ${d.title} in the player` }, "Open in player");
+    const b = el("button", { type: "button", "data-testid": "check-open", "data-drill": d.id, "aria-label": `Open in player: ${d.title}` }, "Open in player");
     b.addEventListener("click", () => this.open(d));
     cell.append(b);
     tr.append(cell);

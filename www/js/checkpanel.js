@@ -182,8 +182,10 @@ export class CheckPanel {
       const list = el("ul", { "data-testid": "check-ignored-list" });
       for (const g of report.ignored) {
         const li = el("li", { "data-file": g.file, "data-key": g.key });
-        li.append(el("span", {}, `${fileName(g.file)}: `), el("code", {}, g.key), ` — ${g.reason}`);
-        if (g.did_you_mean) li.append(" (did you mean ", el("code", { class: "check-dym" }, g.did_you_mean), "?)");
+        // The engine's reason may already end with the suggestion: show it once, as code.
+        const reason = g.did_you_mean ? g.reason.replace(`; did you mean ${g.did_you_mean}?`, "") : g.reason;
+        li.append(el("span", {}, `${fileName(g.file)}: `), el("code", {}, g.key), ` — ${reason}`);
+        if (g.did_you_mean) li.append("; did you mean ", el("code", { class: "check-dym" }, g.did_you_mean), "?");
         list.append(li);
       }
       this.ignoredBox.replaceChildren(el("p", {}, `${report.ignored.length} key${report.ignored.length === 1 ? " is" : "s are"} not used by the drills:`), list);

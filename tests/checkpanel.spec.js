@@ -59,7 +59,23 @@ const row = (page, id) => page.locator(`[data-testid=check-table] tr[data-drill=
 test("an unsafe config: the leader crash loses acknowledged records, is marked, the advice names acks, and the figures are the native engine's", async ({ page, errors }) => {
   test.setTimeout(240_000);
   await openPanel(page);
+  // Frames while the drills run: the model works in the worker, the main thread only gets the answer.
+  await page.evaluate(() => {
+    const w = (window.__watch = { frames: 0, maxGap: 0 });
+    let last = performance.now();
+    const f = (now) => {
+      const state = document.querySelector("[data-testid=check]").dataset.state;
+      if (state === "running") { w.frames++; w.maxGap = Math.max(w.maxGap, now - last); }
+      last = now;
+      if (state !== "done" && state !== "error") requestAnimationFrame(f);
+    };
+    requestAnimationFrame(f);
+  });
   await runCheck(page, UNSAFE);
+  const watch = await page.evaluate(() => window.__watch);
+  expect(watch.frames).toBeGreaterThan(5);
+  // The same check on the main thread blocks it for 0.5–1.3 s on this kind of machine.
+  expect(watch.maxGap).toBeLessThan(500);
   const leader = row(page, "leader-crash");
   await expect(leader).toHaveAttribute("data-warn", "1");
   await expect(leader.getByTestId("check-warn-mark")).toHaveText("⚠");

@@ -384,31 +384,6 @@ fn inputs_from_js(value: JsValue) -> Result<Vec<mailroom_core::TimedInput>, Scen
     mailroom_core::input::inputs_from_json(&json)
 }
 
-/// "Will my Kafka config lose data?" (`mailroom_check::check`): the three `.properties` texts
-/// (`null`/`undefined` = not given: Kafka's defaults) and the producer's rate in records per
-/// simulated second. Returns the report `{settings, ignored, drills, warnings}`; bad input throws
-/// the array of every error, `[{file, key, value, reason}]`. Runs all drills (bounded by the
-/// engine), so a page calls it from a Web Worker (www/js/check-worker.js).
-#[wasm_bindgen(js_name = checkConfig)]
-pub fn check_config(
-    producer: Option<String>,
-    consumer: Option<String>,
-    topic: Option<String>,
-    rate: Option<f64>,
-) -> Result<JsValue, JsValue> {
-    console_error_panic_hook::set_once();
-    let input = mailroom_check::CheckInput {
-        producer: producer.as_deref(),
-        consumer: consumer.as_deref(),
-        topic: topic.as_deref(),
-        rate,
-    };
-    match mailroom_check::check(&input) {
-        Ok(report) => Ok(to_js(&report)?),
-        Err(errors) => Err(to_js(&errors)?),
-    }
-}
-
 /// Runs a scenario (JSON text) to `until_ms` and returns the event-stream fingerprint, for
 /// comparing the wasm build with the native one (web/tests/web.rs runs it in Chromium). Not
 /// exported to JS: no page needs it, and leaving it out keeps the hasher out of the page's wasm.

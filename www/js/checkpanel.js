@@ -48,6 +48,7 @@ export class CheckPanel {
     this.c = controller;
     this.root = root;
     this.worker = null;
+    this.busy = false;
     this.report = null;
     this.errors = null;
     this.box = el("details", { class: "check-box", "data-testid": "check-details" });
@@ -129,22 +130,42 @@ export class CheckPanel {
     this.root.dataset.state = "running";
     this.runBtn.disabled = true;
     this._say("Running the drills…");
+    this.busy = true;
+    this._worker().postMessage(input);
+  }
+
+  /** The check's worker, started on first use and kept (its wasm is compiled once). */
+  _worker() {
+    if (this.worker) return this.worker;
     const w = (this.worker = new Worker(CHECK_WORKER_URL, { type: "module" }));
     w.onmessage = ({ data: m }) => {
       if (w !== this.worker) return;
-      this.cancel();
+      this._idle();
       if (m.type === "report") this._show(m.report, m.wallMs);
       else if (m.type === "invalid") this._invalid(m.errors);
       else this._fail(m.message);
     };
-    w.onerror = (e) => { e.preventDefault?.(); if (w === this.worker) { this.cancel(); this._fail(`the check's worker failed: ${e.message || "could not load"}`); } };
-    w.postMessage(input);
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      if (w !== this.worker) return;
+      this.cancel();
+      this._fail(`the check's worker failed: ${e.message || "could not load"}`);
+    };
+    return w;
   }
 
-  cancel() {
-    this.worker?.terminate();
-    this.worker = null;
+  _idle() {
+    this.busy = false;
     this.runBtn.disabled = false;
+  }
+
+  /** Drops a check still running (its worker is ended; the next check starts another). */
+  cancel() {
+    if (this.busy) {
+      this.worker?.terminate();
+      this.worker = null;
+    }
+    this._idle();
   }
 
   _fail(message) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the wasm binding into www/pkg/ (mailroom_web.js + mailroom_web_bg.wasm) and prints the
-# .wasm size. Usage: scripts/build.sh [--opt]
+# Builds the wasm binding into www/pkg/ (mailroom_web.js + mailroom_web_bg.wasm) and the config
+# check's into www/pkg-check/ (mailroom_web_check*), and prints the .wasm sizes. Usage: scripts/build.sh [--opt]
 #
 # - `--profile wasm` (root Cargo.toml): release at opt-level 3 without the name section; speed
 #   matters more than bytes for a model that must keep up with real time (see Cargo.toml).
@@ -23,6 +23,11 @@ done
 wasm-pack build web --target web --profile wasm --mode no-install --no-opt --out-dir ../www/pkg \
   2> >(grep -v 'failed to get wasm-pack version' >&2)   # its update check cannot reach GitHub here
 rm -f www/pkg/.gitignore www/pkg/README.md            # www/pkg is ignored by the root .gitignore
+# The config check's own wasm (web-check/): only the page's "Check my config" worker loads it, so
+# its .properties reader stays out of the player's wasm that every page and embed loads.
+wasm-pack build web-check --target web --profile wasm --mode no-install --no-opt --out-dir ../www/pkg-check \
+  2> >(grep -v 'failed to get wasm-pack version' >&2)
+rm -f www/pkg-check/.gitignore www/pkg-check/README.md
 wasm=www/pkg/mailroom_web_bg.wasm
 if [ "${1:-}" = "--opt" ]; then
   if [ -x node_modules/.bin/wasm-opt ]; then
@@ -36,12 +41,14 @@ if [ "${1:-}" = "--opt" ]; then
 fi
 # Precompressed copies for scripts/serve.mjs (brotli at quality 11 takes seconds: once per build
 # rather than at every server start). The server uses them only while they are newer than the .wasm.
-node -e '
-  const z = require("node:zlib"), fs = require("node:fs"), f = process.argv[1], b = fs.readFileSync(f);
-  fs.writeFileSync(f + ".gz", z.gzipSync(b, { level: 9 }));
-  fs.writeFileSync(f + ".br", z.brotliCompressSync(b, { params: {
-    [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }));
-' "$wasm"
-raw=$(stat -c %s "$wasm"); gz=$(stat -c %s "$wasm.gz"); br=$(stat -c %s "$wasm.br")
-printf '[build] %s: %s bytes (%s KiB), gzip -9: %s bytes (%s KiB), brotli: %s bytes (%s KiB)\n' \
-  "$wasm" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))" "$br" "$((br / 1024))"
+for w in "$wasm" www/pkg-check/mailroom_web_check_bg.wasm; do
+  node -e '
+    const z = require("node:zlib"), fs = require("node:fs"), f = process.argv[1], b = fs.readFileSync(f);
+    fs.writeFileSync(f + ".gz", z.gzipSync(b, { level: 9 }));
+    fs.writeFileSync(f + ".br", z.brotliCompressSync(b, { params: {
+      [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }));
+  ' "$w"
+  raw=$(stat -c %s "$w"); gz=$(stat -c %s "$w.gz"); br=$(stat -c %s "$w.br")
+  printf '[build] %s: %s bytes (%s KiB), gzip -9: %s bytes (%s KiB), brotli: %s bytes (%s KiB)\n' \
+    "$w" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))" "$br" "$((br / 1024))"
+done

@@ -4,6 +4,7 @@ import { mount } from "./widget.js";
 import { decodeHash } from "./share.js";
 import { SCENES, SCENE_NAMES, scene } from "./scenes.js";
 import { WhatIf } from "./whatif.js";
+import { CheckPanel } from "./checkpanel.js";
 
 const SEEN_KEY = "mailroom.guide-seen";
 
@@ -83,6 +84,7 @@ async function start() {
   });
   window.mailroom = sim; // for tests and the curious: the controller of this page
   window.mailroomWhatIf = new WhatIf(document.getElementById("whatif"), sim);
+  window.mailroomCheck = new CheckPanel(document.getElementById("check"), sim);
   if (!linked && !seenBefore()) offerGuide(sim, reduced);
   document.body.dataset.ready = "1";
   window.__ready = performance.now();

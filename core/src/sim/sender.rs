@@ -167,16 +167,18 @@ impl Sim {
                         // New records of this partition wait behind the retry.
                         break 'send;
                     }
-                    let mut i = 0;
-                    while i < prod.retry.len() {
-                        if prod.retry[i].partition == part && prod.retry[i].ready_at_ms <= now {
-                            let b = prod.retry.remove(i);
+                    // One pass, order kept (not `remove(i)` per batch: quadratic when
+                    // thousands of refused batches wait, e.g. below min.insync.replicas).
+                    let mut kept = Vec::with_capacity(prod.retry.len());
+                    for b in std::mem::take(&mut prod.retry) {
+                        if b.partition == part && b.ready_at_ms <= now {
                             prod.part_in_flight[part as usize] += 1;
                             building[slot].1.push(b);
                         } else {
-                            i += 1;
+                            kept.push(b);
                         }
                     }
+                    prod.retry = kept;
                 }
                 if idempotent && prod.seq_epoch[part as usize] != prod.producer_epoch {
                     if prod.part_in_flight[part as usize] > 0 {
@@ -262,15 +264,22 @@ impl Sim {
         let timeout = prod.delivery_timeout_ms;
         let topic = prod.topic;
         let mut failed: Vec<(u32, u32)> = Vec::new();
-        let mut i = 0;
-        while i < prod.retry.len() {
-            if now >= prod.retry[i].created_ms.saturating_add(timeout) {
-                let b = prod.retry.remove(i);
-                failed.push((b.partition, b.len()));
-                prod.recycle_batch(b, &mut self.key_buffers);
-            } else {
-                i += 1;
+        if prod
+            .retry
+            .iter()
+            .any(|b| now >= b.created_ms.saturating_add(timeout))
+        {
+            // One pass, order kept (see `drain`).
+            let mut kept = Vec::with_capacity(prod.retry.len());
+            for b in std::mem::take(&mut prod.retry) {
+                if now >= b.created_ms.saturating_add(timeout) {
+                    failed.push((b.partition, b.len()));
+                    prod.recycle_batch(b, &mut self.key_buffers);
+                } else {
+                    kept.push(b);
+                }
             }
+            prod.retry = kept;
         }
         for part in 0..prod.accum_since.len() {
             if prod.waiting == 0 {

@@ -110,8 +110,15 @@ fn timed(at_ms: u64, input: Value) -> Value {
 
 fn sim_of(scenario: &Value) -> Result<Sim, ConfigError> {
     Sim::from_json(&scenario.to_string()).map_err(|e| {
-        // The configuration was checked key by key; a refusal here names the scenario field.
-        ConfigError::new("", e.path.clone(), "", e.reason.clone())
+        // The configuration was checked key by key, so this should not happen; if the model
+        // refuses anyway, name the file and key its scenario field came from.
+        let (file, key) = match e.path.split_once("].") {
+            Some((list, key)) if list.starts_with("producers[") => ("producer", key),
+            Some((list, key)) if list.starts_with("groups[") => ("consumer", key),
+            Some((_, key)) => ("topic", key),
+            None => ("topic", e.path.as_str()),
+        };
+        ConfigError::new(file, key, "", format!("refused by the model: {}", e.reason))
     })
 }
 

@@ -34,7 +34,7 @@ pub struct CheckInput<'a> {
 /// A bad value: which file, which key, the value, and what is allowed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConfigError {
-    /// `producer`, `consumer`, `topic` or `rate`.
+    /// `producer`, `consumer`, `topic` or `rate` (`drill` for an unknown drill id).
     pub file: String,
     /// The key (empty for a file-level problem, such as a syntax error).
     pub key: String,

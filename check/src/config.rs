@@ -664,6 +664,17 @@ pub fn read(
         rate,
     };
 
+    // Left unset, enable.idempotence is silently off when acks, retries or the in-flight limit
+    // rule it out (ProducerConfig, KIP-679): show the value in effect, not the bare default.
+    if enable_idempotence.is_none() && !(acks == Acks::All && retries > 0 && max_in_flight <= 5) {
+        if let Some(s) = settings
+            .iter_mut()
+            .find(|s| s.file == "producer" && s.key == "enable.idempotence")
+        {
+            s.value =
+                "false (unset: off because of acks, retries or max.in.flight, KIP-679)".into();
+        }
+    }
     let mut ignored = Vec::new();
     for f in [&pf, &cf, &tf] {
         for key in f.entries.keys() {

@@ -34,7 +34,7 @@ pub struct CheckInput<'a> {
 /// A bad value: which file, which key, the value, and what is allowed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConfigError {
-    /// `producer`, `consumer`, `topic` or `rate`.
+    /// `producer`, `consumer`, `topic` or `rate` (`drill` for an unknown drill id).
     pub file: String,
     /// The key (empty for a file-level problem, such as a syntax error).
     pub key: String,
@@ -150,13 +150,35 @@ pub struct CheckReport {
 
 /// Reads the files, applies Kafka's defaults and runs every drill. Bad input returns every
 /// error at once. Bounded in time whatever the input: file size, rate and the timeouts a drill
-/// waits out are limited ([`config`]), so each drill simulates a bounded number of records.
+/// waits out are limited ([`config`]), and each drill takes at most [`drills::STEP_BUDGET`]
+/// model steps.
 pub fn check(input: &CheckInput) -> Result<CheckReport, Vec<ConfigError>> {
-    let read = config::read(input.producer, input.consumer, input.topic, input.rate);
+    check_drills(input, &drills::IDS)
+}
+
+/// Like [`check`], running only the drills named in `ids` (in [`drills::IDS`] order); an
+/// unknown id is an error (file `drill`).
+pub fn check_drills(input: &CheckInput, ids: &[&str]) -> Result<CheckReport, Vec<ConfigError>> {
+    let mut read = config::read(input.producer, input.consumer, input.topic, input.rate);
+    for id in ids {
+        if !drills::IDS.contains(id) {
+            read.errors.push(ConfigError::new(
+                "drill",
+                "--drill",
+                *id,
+                format!("one of {}", drills::IDS.join(", ")),
+            ));
+        }
+    }
     if !read.errors.is_empty() {
         return Err(read.errors);
     }
-    let drills = drills::run_all(&read.resolved).map_err(|e| vec![e])?;
+    let chosen: Vec<&str> = drills::IDS
+        .iter()
+        .copied()
+        .filter(|id| ids.contains(id))
+        .collect();
+    let drills = drills::run(&read.resolved, &chosen).map_err(|e| vec![e])?;
     let warnings = drills.iter().filter(|d| d.warn).count() as u32;
     Ok(CheckReport {
         settings: read.settings,

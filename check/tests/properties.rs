@@ -177,6 +177,9 @@ fn idempotence_left_unset_with_acks_1_is_silently_off_not_an_error() {
     let r = read(Some("acks=1\n"), None, None, None);
     assert!(r.errors.is_empty());
     assert!(!mailroom_check::advice::idempotent(&r.resolved));
+    let (value, source) = setting(&r, "producer", "enable.idempotence");
+    assert!(value.starts_with("false"), "{value}");
+    assert_eq!(source, "default");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use clap::Args;
-use mailroom_check::{check, CheckInput, CheckReport, Drill};
+use mailroom_check::{check_drills, CheckInput, CheckReport, Drill};
 
 /// `mailroom check` arguments.
 #[derive(Args, Debug)]
@@ -29,6 +29,12 @@ pub struct CheckArgs {
     /// One JSON object per drill, one per line, with a `link` to open it on the page.
     #[arg(long)]
     pub json: bool,
+    /// Run only this drill (repeatable; default: all of them): leader-crash,
+    /// follower-lag-then-leader-crash, broker-isolated, rolling-restart,
+    /// consumer-crash-before-commit, consumer-crash-after-commit, consumer-stall,
+    /// coordinator-crash.
+    #[arg(long = "drill", value_name = "ID")]
+    pub drills: Vec<String>,
 }
 
 /// The page's share fragment for a drill: `#z=` + base64url (no padding) of the raw-DEFLATE
@@ -88,7 +94,12 @@ pub fn run(args: &CheckArgs) -> i32 {
         topic: texts[2].as_deref(),
         rate: args.rate,
     };
-    let report = match check(&input) {
+    let ids: Vec<&str> = if args.drills.is_empty() {
+        mailroom_check::drills::IDS.to_vec()
+    } else {
+        args.drills.iter().map(String::as_str).collect()
+    };
+    let report = match check_drills(&input, &ids) {
         Ok(r) => r,
         Err(errors) => {
             for e in &errors {

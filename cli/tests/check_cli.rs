@@ -46,6 +46,56 @@ fn exit_1_when_a_drill_warns() {
 }
 
 #[test]
+fn exit_0_when_no_chosen_drill_warns() {
+    // Kafka's defaults on three replicas with min.insync.replicas=2 survive broker faults.
+    let t = file(
+        "t0.properties",
+        "replication.factor=3\nmin.insync.replicas=2\n",
+    );
+    let (code, out, err) = mailroom(
+        &[
+            "check",
+            "--topic",
+            &t,
+            "--drill",
+            "leader-crash",
+            "--drill",
+            "broker-isolated",
+            "--drill",
+            "coordinator-crash",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 of 3 drills warn"), "{out}");
+}
+
+#[test]
+fn at_least_once_always_repeats_something_so_the_full_battery_exits_1() {
+    let t = file(
+        "t0b.properties",
+        "replication.factor=3\nmin.insync.replicas=2\n",
+    );
+    let c = file(
+        "c0b.properties",
+        "enable.auto.commit=false\nmax.poll.records=1\n",
+    );
+    let (code, out, _) = mailroom(&["check", "--topic", &t, "--consumer", &c], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("! consumer-crash-before-commit"), "{out}");
+}
+
+#[test]
+fn an_unknown_drill_is_bad_input() {
+    let (code, _, err) = mailroom(&["check", "--drill", "leader-crsh"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("drill: --drill=leader-crsh: one of leader-crash"),
+        "{err}"
+    );
+}
+
+#[test]
 fn exit_2_with_every_bad_value_printed_and_nothing_run() {
     let (code, out, err) = mailroom(
         &["check", "--producer", "-", "--rate=-1"],

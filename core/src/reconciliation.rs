@@ -12,6 +12,8 @@ pub struct MemberView<'a> {
     pub state: ReconcileState,
     /// Member epoch.
     pub epoch: i32,
+    /// The epoch before the last step (-1 for a new member).
+    pub previous_epoch: i32,
     /// Partitions the member may own now.
     pub assigned: &'a [Tp],
     /// Partitions it must give up before it may get more.
@@ -25,6 +27,9 @@ pub struct Reconciled {
     pub state: ReconcileState,
     /// The next member epoch.
     pub epoch: i32,
+    /// The epoch it had before this step (`ConsumerGroupMember.Builder.updateMemberEpoch`
+    /// records it even when the epoch stays the same).
+    pub previous_epoch: i32,
     /// The next assigned partitions.
     pub assigned: Vec<Tp>,
     /// The next partitions pending revocation.
@@ -105,6 +110,7 @@ fn compute_next(
         Reconciled {
             state: ReconcileState::UnrevokedPartitions,
             epoch,
+            previous_epoch: m.epoch,
             assigned: keep,
             pending_revocation: revoke,
         }
@@ -119,8 +125,29 @@ fn compute_next(
                 ReconcileState::Stable
             },
             epoch: target_epoch,
+            previous_epoch: m.epoch,
             assigned,
             pending_revocation: Vec::new(),
         }
     }
+}
+
+/// `GroupMetadataManager.throwIfConsumerGroupMemberEpochIsInvalid`: whether a heartbeat carrying
+/// `received` (a member already in the group, epoch > 0) is answered `FENCED_MEMBER_EPOCH`. A
+/// greater epoch is fenced; a smaller one too, unless it is the member's previous epoch and
+/// every partition it reports as owned is still assigned to it (the response with the bumped
+/// epoch may have been lost; `GroupMetadataManagerTest.testConsumerGroupMemberEpochValidation`).
+pub fn epoch_is_fenced(
+    received: i32,
+    member_epoch: i32,
+    previous_epoch: i32,
+    owned: Option<&[Tp]>,
+    assigned: &[Tp],
+) -> bool {
+    if received > member_epoch {
+        return true;
+    }
+    received < member_epoch
+        && (received != previous_epoch
+            || !owned.is_some_and(|o| o.iter().all(|tp| assigned.contains(tp))))
 }

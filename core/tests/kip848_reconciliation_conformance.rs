@@ -9,7 +9,7 @@
 //! also counts the member's *own* current record (see the known gap below).
 
 use mailroom_core::event::{ReconcileState, Tp};
-use mailroom_core::reconciliation::{current_assignment, MemberView, Reconciled};
+use mailroom_core::reconciliation::{current_assignment, epoch_is_fenced, MemberView, Reconciled};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -34,6 +34,7 @@ struct Case {
 struct Member {
     state: String,
     epoch: i32,
+    previous_epoch: i32,
     assigned: Vec<(String, u32)>,
     pending_revocation: Vec<(String, u32)>,
 }
@@ -75,6 +76,7 @@ fn model(c: &Case) -> Reconciled {
     let view = MemberView {
         state: state(&c.member.state),
         epoch: c.member.epoch,
+        previous_epoch: c.member.previous_epoch,
         assigned: &assigned,
         pending_revocation: &pending,
     };
@@ -86,6 +88,7 @@ fn model(c: &Case) -> Reconciled {
     .unwrap_or(Reconciled {
         state: view.state,
         epoch: view.epoch,
+        previous_epoch: view.previous_epoch,
         assigned: assigned.clone(),
         pending_revocation: pending.clone(),
     });
@@ -98,6 +101,7 @@ fn kafka(c: &Case) -> Reconciled {
     Reconciled {
         state: state(&c.expected.state),
         epoch: c.expected.epoch,
+        previous_epoch: c.expected.previous_epoch,
         assigned: tps(&c.expected.assigned),
         pending_revocation: tps(&c.expected.pending_revocation),
     }
@@ -129,5 +133,32 @@ fn member_reconciliation_matches_kafka() {
         failures.len(),
         f.cases.len(),
         failures.join("\n")
+    );
+}
+
+/// `GroupMetadataManagerTest.testConsumerGroupMemberEpochValidation` (Kafka commit `1eb7644`): a
+/// member at epoch 100 (previous 99) owning foo-1, foo-2, foo-3.
+#[test]
+fn member_epoch_validation_matches_kafkas_test() {
+    let assigned: Vec<Tp> = vec![(0, 1), (0, 2), (0, 3)];
+    let fenced =
+        |received, owned: Option<&[Tp]>| epoch_is_fenced(received, 100, 99, owned, &assigned);
+    assert!(fenced(200, Some(&[])), "a greater epoch is fenced");
+    assert!(
+        fenced(50, Some(&[])),
+        "an older epoch than the previous one is fenced"
+    );
+    assert!(
+        fenced(99, None),
+        "the previous epoch without owned partitions is fenced"
+    );
+    assert!(
+        !fenced(99, Some(&[(0, 1), (0, 2)])),
+        "the previous epoch owning a subset is accepted (the bumped response may have been lost)"
+    );
+    assert!(!fenced(100, None), "the current epoch is accepted");
+    assert!(
+        fenced(99, Some(&[(0, 1), (0, 4)])),
+        "the previous epoch owning a partition it no longer has is fenced (isSubset)"
     );
 }

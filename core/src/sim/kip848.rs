@@ -81,6 +81,8 @@ pub(crate) struct Member {
     inc: u32,
     /// Member epoch (-2: a static member that left and may come back).
     pub epoch: i32,
+    /// The epoch before the last reconciliation step (-1 for a new member).
+    pub previous_epoch: i32,
     pub state: ReconcileState,
     /// What the member may own now.
     pub assigned: Vec<Tp>,
@@ -161,6 +163,7 @@ impl Kip848 {
         let view = crate::reconciliation::MemberView {
             state: m.state,
             epoch: m.epoch,
+            previous_epoch: m.previous_epoch,
             assigned: &m.assigned,
             pending_revocation: &m.pending_revocation,
         };
@@ -175,6 +178,7 @@ impl Kip848 {
             let m = &mut self.members[i];
             m.state = n.state;
             m.epoch = n.epoch;
+            m.previous_epoch = n.previous_epoch;
             m.assigned = n.assigned;
             m.pending_revocation = n.pending_revocation;
         }
@@ -493,6 +497,7 @@ impl Sim {
                         m.slot = from.slot;
                         m.inc = from.inc;
                         m.epoch = 0;
+                        m.previous_epoch = -1;
                         m.state = ReconcileState::Stable;
                         m.session_deadline_ms = now + session;
                         i
@@ -512,6 +517,7 @@ impl Sim {
                             slot: from.slot,
                             inc: from.inc,
                             epoch: 0,
+                            previous_epoch: -1,
                             state: ReconcileState::Stable,
                             assigned: Vec::new(),
                             pending_revocation: Vec::new(),
@@ -532,7 +538,14 @@ impl Sim {
                 let Some(i) = find(self.k(g)) else {
                     return self.k848_respond(from, Err(HbError::Fenced));
                 };
-                if self.k(g).members[i].epoch != epoch {
+                let m = &self.k(g).members[i];
+                if crate::reconciliation::epoch_is_fenced(
+                    epoch,
+                    m.epoch,
+                    m.previous_epoch,
+                    Some(&owned),
+                    &m.assigned,
+                ) {
                     return self.k848_respond(from, Err(HbError::Fenced));
                 }
                 i

@@ -20,9 +20,7 @@ use super::Sim;
 
 /// Most batch runs a partition remembers for loss accounting (see [`PartitionMeta::runs`]).
 pub(crate) const RUNS_MAX: usize = 8192;
-/// Batches a leader remembers per idempotent producer for duplicate detection
-/// (`ProducerStateEntry.NUM_BATCHES_TO_RETAIN`).
-pub(crate) const DEDUP_BATCHES: usize = 5;
+pub(crate) use crate::idempotence::{SeqCheck, DEDUP_BATCHES};
 /// Batches kept per producer so that the state survives a truncation of the newest ones.
 const PRODUCER_STATE_KEEP: usize = 2 * DEDUP_BATCHES;
 /// Held requests to an unavailable coordinator, at most (heartbeats are not held).
@@ -47,17 +45,6 @@ pub(crate) struct ProducerState {
     pub producer: u32,
     pub epoch: u32,
     pub recent: VecDeque<(u32, u32, u64)>,
-}
-
-/// What the broker makes of an idempotent batch (`ProducerStateManager` / `checkSequence`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SeqCheck {
-    /// Next in sequence (or a new epoch at sequence 0, or no state): append.
-    Append,
-    /// One of the last five batches again: answer with its offset, append nothing.
-    Duplicate(u64),
-    /// A gap: `OUT_OF_ORDER_SEQUENCE_NUMBER`.
-    OutOfOrder,
 }
 
 /// Everything per partition besides its log.
@@ -98,41 +85,15 @@ impl PartitionMeta {
 
     /// `ProducerStateManager`'s sequence check for a batch `[first, first + count)`.
     pub fn check_sequence(&self, producer: u32, epoch: u32, first: u32, count: u32) -> SeqCheck {
-        // A producer (or epoch) the leader has not seen must start at sequence 0.
-        let Some(st) = self.pstates.iter().find(|s| s.producer == producer) else {
-            return if first == 0 {
-                SeqCheck::Append
-            } else {
-                SeqCheck::OutOfOrder
-            };
-        };
-        // A new epoch starts at sequence 0; an older one is fenced
-        // (`InvalidProducerEpochException`, which cannot arise here: a partition moves to a new
-        // epoch only once none of its old-epoch batches is unanswered).
-        if epoch != st.epoch {
-            return if epoch > st.epoch && first == 0 {
-                SeqCheck::Append
-            } else {
-                SeqCheck::OutOfOrder
-            };
-        }
-        let last = first + count - 1;
-        if let Some(&(_, _, base)) = st
-            .recent
+        let entry = self
+            .pstates
             .iter()
-            .rev()
-            .take(DEDUP_BATCHES)
-            .find(|&&(f, l, _)| f == first && l == last)
-        {
-            return SeqCheck::Duplicate(base);
-        }
-        match st.recent.back() {
-            // Every remembered batch was truncated away: the state is unknown here, so the
-            // batch is taken (Kafka would rebuild the state from older log segments).
-            None => SeqCheck::Append,
-            Some(&(_, l, _)) if first == l.wrapping_add(1) => SeqCheck::Append,
-            Some(_) => SeqCheck::OutOfOrder,
-        }
+            .find(|s| s.producer == producer)
+            .map(|s| crate::idempotence::ProducerEntry {
+                epoch: s.epoch,
+                recent: &s.recent,
+            });
+        crate::idempotence::check_sequence(entry, epoch, first, count)
     }
 
     /// Records an appended idempotent batch.
@@ -163,7 +124,8 @@ impl PartitionMeta {
         if st.recent.len() == PRODUCER_STATE_KEEP {
             st.recent.pop_front();
         }
-        st.recent.push_back((first, first + count - 1, base));
+        st.recent
+            .push_back((first, crate::idempotence::seq_add(first, count - 1), base));
     }
 
     /// Bytes a clone allocates.
@@ -858,7 +820,9 @@ mod tests {
     #[test]
     fn a_new_producer_epoch_is_taken_only_from_sequence_zero() {
         let mut m = PartitionMeta::new(PartitionReplicas::new(&[0, 1, 2], 2));
-        assert_eq!(m.check_sequence(7, 0, 3, 1), SeqCheck::OutOfOrder);
+        // No state for the producer: Kafka takes any sequence (`ProducerAppendInfo.checkSequence`
+        // while the entry has `NO_PRODUCER_EPOCH`; tests/data/idempotence.json).
+        assert_eq!(m.check_sequence(7, 0, 3, 1), SeqCheck::Append);
         for (k, seq) in [0u32, 2, 4].into_iter().enumerate() {
             assert_eq!(m.check_sequence(7, 0, seq, 2), SeqCheck::Append);
             m.record_sequence(7, 0, seq, 2, 10 * k as u64);

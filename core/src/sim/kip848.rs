@@ -81,6 +81,8 @@ pub(crate) struct Member {
     inc: u32,
     /// Member epoch (-2: a static member that left and may come back).
     pub epoch: i32,
+    /// The epoch before the last reconciliation step (-1 for a new member).
+    pub previous_epoch: i32,
     pub state: ReconcileState,
     /// What the member may own now.
     pub assigned: Vec<Tp>,
@@ -154,70 +156,31 @@ impl Kip848 {
     }
 
     /// Kafka's `CurrentAssignmentBuilder.build` for member `i`, given the partitions it
-    /// reports as owned (`None` when the request carried no list).
+    /// reports as owned (`None` when the request carried no list): see
+    /// [`crate::reconciliation::current_assignment`].
     fn reconcile(&mut self, i: usize, owned: Option<&[Tp]>) {
-        let target_epoch = self.target_epoch;
-        let owns_any = |revoke: &[Tp]| owned.is_none_or(|o| o.iter().any(|tp| revoke.contains(tp)));
         let m = &self.members[i];
-        let next_epoch = match m.state {
-            ReconcileState::Stable if m.epoch == target_epoch => return,
-            ReconcileState::Stable | ReconcileState::UnreleasedPartitions => m.epoch,
-            ReconcileState::UnrevokedPartitions => {
-                if owns_any(&m.pending_revocation) {
-                    return;
-                }
-                m.epoch + 1
-            }
+        let view = crate::reconciliation::MemberView {
+            state: m.state,
+            epoch: m.epoch,
+            previous_epoch: m.previous_epoch,
+            assigned: &m.assigned,
+            pending_revocation: &m.pending_revocation,
         };
-        self.compute_next(i, next_epoch, owns_any);
-    }
-
-    /// Kafka's `computeNextAssignment`.
-    fn compute_next(&mut self, i: usize, epoch: i32, owns_any: impl Fn(&[Tp]) -> bool) {
-        let m = &self.members[i];
-        let keep: Vec<Tp> = m
-            .assigned
-            .iter()
-            .copied()
-            .filter(|tp| m.target.contains(tp))
-            .collect();
-        let revoke: Vec<Tp> = m
-            .assigned
-            .iter()
-            .copied()
-            .filter(|tp| !m.target.contains(tp))
-            .collect();
-        let mut unreleased = false;
-        let mut add = Vec::new();
-        for &tp in &m.target {
-            if keep.contains(&tp) {
-                continue;
-            }
-            if self.holder(tp, i) {
-                unreleased = true;
-            } else {
-                add.push(tp);
-            }
-        }
-        let target_epoch = self.target_epoch;
-        let m = &mut self.members[i];
-        if !revoke.is_empty() && owns_any(&revoke) {
-            // Revoke first: stay at this epoch, keep only what stays, get nothing new.
-            m.state = ReconcileState::UnrevokedPartitions;
-            m.epoch = epoch;
-            m.assigned = keep;
-            m.pending_revocation = revoke;
-        } else {
-            m.state = if unreleased {
-                ReconcileState::UnreleasedPartitions
-            } else {
-                ReconcileState::Stable
-            };
-            m.epoch = target_epoch;
-            m.assigned = keep;
-            m.assigned.extend(add);
-            m.assigned.sort_unstable();
-            m.pending_revocation.clear();
+        let next = crate::reconciliation::current_assignment(
+            view,
+            &m.target,
+            self.target_epoch,
+            owned,
+            |tp| self.holder(tp, i),
+        );
+        if let Some(n) = next {
+            let m = &mut self.members[i];
+            m.state = n.state;
+            m.epoch = n.epoch;
+            m.previous_epoch = n.previous_epoch;
+            m.assigned = n.assigned;
+            m.pending_revocation = n.pending_revocation;
         }
     }
 }
@@ -534,6 +497,7 @@ impl Sim {
                         m.slot = from.slot;
                         m.inc = from.inc;
                         m.epoch = 0;
+                        m.previous_epoch = -1;
                         m.state = ReconcileState::Stable;
                         m.session_deadline_ms = now + session;
                         i
@@ -553,6 +517,7 @@ impl Sim {
                             slot: from.slot,
                             inc: from.inc,
                             epoch: 0,
+                            previous_epoch: -1,
                             state: ReconcileState::Stable,
                             assigned: Vec::new(),
                             pending_revocation: Vec::new(),
@@ -573,7 +538,14 @@ impl Sim {
                 let Some(i) = find(self.k(g)) else {
                     return self.k848_respond(from, Err(HbError::Fenced));
                 };
-                if self.k(g).members[i].epoch != epoch {
+                let m = &self.k(g).members[i];
+                if crate::reconciliation::epoch_is_fenced(
+                    epoch,
+                    m.epoch,
+                    m.previous_epoch,
+                    Some(&owned),
+                    &m.assigned,
+                ) {
                     return self.k848_respond(from, Err(HbError::Fenced));
                 }
                 i

@@ -11,54 +11,17 @@ use std::collections::VecDeque;
 
 use crate::event::{Event, Tp};
 
+use super::batch::Run;
 use super::broker::BrokerState;
 use super::controller::{self, Election};
+use super::producer_state::{seq_key, ProducerStateManager};
 use super::protocol::Request;
 use super::replica::{bit, PartitionReplicas};
 use super::timer::{Endpoint, Timer};
 use super::Sim;
 
-/// Most batch runs a partition remembers for loss accounting (see [`PartitionMeta::runs`]).
-pub(crate) const RUNS_MAX: usize = 8192;
-/// Batches a leader remembers per idempotent producer for duplicate detection
-/// (`ProducerStateEntry.NUM_BATCHES_TO_RETAIN`).
-pub(crate) const DEDUP_BATCHES: usize = 5;
-/// Batches kept per producer so that the state survives a truncation of the newest ones.
-const PRODUCER_STATE_KEEP: usize = 2 * DEDUP_BATCHES;
 /// Held requests to an unavailable coordinator, at most (heartbeats are not held).
 const HELD_MAX: usize = 4096;
-
-/// One appended batch, remembered above the truncation floor so that a truncation knows
-/// whose records, acknowledged or not, it removes.
-#[derive(Clone, Debug)]
-pub(crate) struct Run {
-    pub producer: u32,
-    pub base: u64,
-    pub count: u32,
-    pub first_seq: u32,
-    pub epoch: u32,
-    pub acked: bool,
-}
-
-/// An idempotent producer's state on a partition leader (Kafka's `ProducerStateEntry`):
-/// its epoch and its newest batches as (first seq, last seq, base offset).
-#[derive(Clone, Debug)]
-pub(crate) struct ProducerState {
-    pub producer: u32,
-    pub epoch: u32,
-    pub recent: VecDeque<(u32, u32, u64)>,
-}
-
-/// What the broker makes of an idempotent batch (`ProducerStateManager` / `checkSequence`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SeqCheck {
-    /// Next in sequence (or a new epoch at sequence 0, or no state): append.
-    Append,
-    /// One of the last five batches again: answer with its offset, append nothing.
-    Duplicate(u64),
-    /// A gap: `OUT_OF_ORDER_SEQUENCE_NUMBER`.
-    OutOfOrder,
-}
 
 /// Everything per partition besides its log.
 #[derive(Clone, Debug)]
@@ -71,7 +34,7 @@ pub(crate) struct PartitionMeta {
     /// survives while every later one stayed at or above its end.
     pub trunc_points: Vec<u64>,
     /// Idempotent producers' state.
-    pub pstates: Vec<ProducerState>,
+    pub producer_state: ProducerStateManager,
 }
 
 impl PartitionMeta {
@@ -80,7 +43,7 @@ impl PartitionMeta {
             rep,
             runs: VecDeque::new(),
             trunc_points: Vec::new(),
-            pstates: Vec::new(),
+            producer_state: ProducerStateManager::default(),
         }
     }
 
@@ -96,87 +59,13 @@ impl PartitionMeta {
             .is_none_or(|later| later.iter().all(|&t| t >= end))
     }
 
-    /// `ProducerStateManager`'s sequence check for a batch `[first, first + count)`.
-    pub fn check_sequence(&self, producer: u32, epoch: u32, first: u32, count: u32) -> SeqCheck {
-        // A producer (or epoch) the leader has not seen must start at sequence 0.
-        let Some(st) = self.pstates.iter().find(|s| s.producer == producer) else {
-            return if first == 0 {
-                SeqCheck::Append
-            } else {
-                SeqCheck::OutOfOrder
-            };
-        };
-        // A new epoch starts at sequence 0; an older one is fenced
-        // (`InvalidProducerEpochException`, which cannot arise here: a partition moves to a new
-        // epoch only once none of its old-epoch batches is unanswered).
-        if epoch != st.epoch {
-            return if epoch > st.epoch && first == 0 {
-                SeqCheck::Append
-            } else {
-                SeqCheck::OutOfOrder
-            };
-        }
-        let last = first + count - 1;
-        if let Some(&(_, _, base)) = st
-            .recent
-            .iter()
-            .rev()
-            .take(DEDUP_BATCHES)
-            .find(|&&(f, l, _)| f == first && l == last)
-        {
-            return SeqCheck::Duplicate(base);
-        }
-        match st.recent.back() {
-            // Every remembered batch was truncated away: the state is unknown here, so the
-            // batch is taken (Kafka would rebuild the state from older log segments).
-            None => SeqCheck::Append,
-            Some(&(_, l, _)) if first == l.wrapping_add(1) => SeqCheck::Append,
-            Some(_) => SeqCheck::OutOfOrder,
-        }
-    }
-
-    /// Records an appended idempotent batch.
-    pub fn record_sequence(
-        &mut self,
-        producer: u32,
-        epoch: u32,
-        first: u32,
-        count: u32,
-        base: u64,
-    ) {
-        let i = match self.pstates.iter().position(|s| s.producer == producer) {
-            Some(i) => i,
-            None => {
-                self.pstates.push(ProducerState {
-                    producer,
-                    epoch,
-                    recent: VecDeque::new(),
-                });
-                self.pstates.len() - 1
-            }
-        };
-        let st = &mut self.pstates[i];
-        if epoch > st.epoch {
-            st.epoch = epoch;
-            st.recent.clear();
-        }
-        if st.recent.len() == PRODUCER_STATE_KEEP {
-            st.recent.pop_front();
-        }
-        st.recent.push_back((first, first + count - 1, base));
-    }
-
     /// Bytes a clone allocates.
     pub fn approx_bytes(&self) -> usize {
         std::mem::size_of::<super::replica::Replica>() * self.rep.replicas.len()
             + 16 * self.rep.epochs.len()
             + std::mem::size_of::<Run>() * self.runs.len()
             + 8 * self.trunc_points.len()
-            + self
-                .pstates
-                .iter()
-                .map(|s| std::mem::size_of::<ProducerState>() + 16 * s.recent.len())
-                .sum::<usize>()
+            + self.producer_state.approx_bytes()
     }
 }
 
@@ -710,15 +599,13 @@ impl Sim {
         log.truncate_to(new_leo);
         let m = &mut topic.meta[p as usize];
         m.trunc_points.push(new_leo);
-        for st in &mut m.pstates {
-            st.recent.retain(|&(_, _, base)| base < new_leo);
-        }
+        m.producer_state.truncate_to(new_leo);
         let mut lost = Vec::new();
         while m.runs.back().is_some_and(|r| r.base >= new_leo) {
             let r = m.runs.pop_back().expect("checked");
             let prod = &mut self.producers[r.producer as usize];
             if let Some(next) = prod.log_next_seq.get_mut(p as usize) {
-                *next = (*next).min(super::sender::seq_key(r.epoch, r.first_seq));
+                *next = (*next).min(seq_key(r.epoch, r.first_seq));
             }
             if r.acked {
                 lost.push(r);
@@ -848,30 +735,5 @@ impl Sim {
     fn coordinator_reloaded(&mut self, g: u32) {
         self.coordinator_loaded(g);
         self.release_held(g);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_producer_epoch_is_taken_only_from_sequence_zero() {
-        let mut m = PartitionMeta::new(PartitionReplicas::new(&[0, 1, 2], 2));
-        assert_eq!(m.check_sequence(7, 0, 3, 1), SeqCheck::OutOfOrder);
-        for (k, seq) in [0u32, 2, 4].into_iter().enumerate() {
-            assert_eq!(m.check_sequence(7, 0, seq, 2), SeqCheck::Append);
-            m.record_sequence(7, 0, seq, 2, 10 * k as u64);
-        }
-        assert_eq!(m.check_sequence(7, 0, 2, 2), SeqCheck::Duplicate(10));
-        // A bumped epoch (KIP-360) must start over at 0: a batch the leader already has,
-        // still numbered as before, is not taken as new.
-        assert_eq!(m.check_sequence(7, 1, 2, 2), SeqCheck::OutOfOrder);
-        assert_eq!(m.check_sequence(7, 1, 6, 2), SeqCheck::OutOfOrder);
-        assert_eq!(m.check_sequence(7, 1, 0, 2), SeqCheck::Append);
-        m.record_sequence(7, 1, 0, 2, 40);
-        // The old epoch is fenced now.
-        assert_eq!(m.check_sequence(7, 0, 6, 2), SeqCheck::OutOfOrder);
-        assert_eq!(m.check_sequence(7, 1, 2, 1), SeqCheck::Append);
     }
 }

@@ -6,6 +6,7 @@
 //! says when something will happen next if no input arrives. Nothing here reads a clock,
 //! spawns a thread, prints, or draws randomness from anywhere but the scenario's seed.
 
+mod batch;
 mod broker;
 mod cluster;
 mod consumer;
@@ -15,6 +16,7 @@ mod group_inputs;
 mod group_view;
 mod kip848;
 mod producer;
+mod producer_state;
 pub(crate) mod protocol;
 mod replica;
 mod sender;

@@ -15,10 +15,11 @@ use super::batch::Run;
 use super::broker::BrokerState;
 use super::controller::{self, Election};
 use super::producer_state::{seq_key, ProducerStateManager};
+use super::protocol::Endpoint;
 use super::protocol::Request;
 use super::replica::{bit, PartitionReplicas};
-use super::timer::{Endpoint, Timer};
 use super::Sim;
+use super::Timer;
 
 /// Held requests to an unavailable coordinator, at most (heartbeats are not held).
 const HELD_MAX: usize = 4096;

@@ -11,8 +11,8 @@ use crate::rng::Rng;
 use crate::scenario::{Acks, KeyMode, ProducerConfig};
 
 use super::batch::{Batch, InFlight, ProducerBatch};
-use super::timer::Timer;
 use super::Sim;
+use super::Timer;
 
 /// One producer's state.
 #[derive(Clone)]

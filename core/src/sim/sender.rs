@@ -35,8 +35,8 @@ use crate::scenario::Acks;
 
 use super::batch::{Batch, BatchResult, InFlight, ProducerBatch, Run, RUNS_MAX};
 use super::producer_state::{seq_key, SeqCheck};
-use super::timer::Timer;
 use super::Sim;
+use super::Timer;
 
 /// A request waiting at the leader for the high watermark (`DelayedProduce`).
 #[derive(Clone, Copy, Debug)]

@@ -56,7 +56,11 @@ fn the_base_scenario_is_valid() {
 #[test]
 fn min_insync_replicas_above_the_replication_factor_is_refused() {
     let e = refused(|s| s["topics"][0]["min.insync.replicas"] = json!(4));
-    assert_names(&e, "topics[0].min.insync.replicas", "replication.factor (3)");
+    assert_names(
+        &e,
+        "topics[0].min.insync.replicas",
+        "replication.factor (3)",
+    );
 }
 
 #[test]
@@ -85,22 +89,39 @@ fn idempotence_with_retries_0_is_refused_as_kafka_does() {
 
 #[test]
 fn a_fault_on_a_broker_that_does_not_exist_is_refused() {
-    for kind in ["CrashBroker", "RestartBroker", "IsolateBroker", "HealBroker"] {
+    for kind in [
+        "CrashBroker",
+        "RestartBroker",
+        "IsolateBroker",
+        "HealBroker",
+    ] {
         let e = refused_input(1000, json!({"type": kind, "broker": 3}));
         assert_names(&e, "inputs[0].input.broker", "no broker 3");
     }
-    let e = refused_input(1000, json!({"type": "SlowFollower", "broker": 9, "delay_ms": 100}));
+    let e = refused_input(
+        1000,
+        json!({"type": "SlowFollower", "broker": 9, "delay_ms": 100}),
+    );
     assert_names(&e, "inputs[0].input.broker", "no broker 9");
 }
 
 #[test]
 fn a_fault_on_a_consumer_that_does_not_exist_is_refused() {
-    let e = refused_input(1000, json!({"type": "CrashConsumer", "group": 0, "member": 7}));
+    let e = refused_input(
+        1000,
+        json!({"type": "CrashConsumer", "group": 0, "member": 7}),
+    );
     assert_names(&e, "inputs[0].input.member", "no consumer slot 7");
     // The consumer-protocol group: the same rule.
-    let e = refused_input(1000, json!({"type": "PauseConsumer", "group": 1, "member": 5}));
+    let e = refused_input(
+        1000,
+        json!({"type": "PauseConsumer", "group": 1, "member": 5}),
+    );
     assert_names(&e, "inputs[0].input.member", "no consumer slot 5");
-    let e = refused_input(1000, json!({"type": "CrashConsumer", "group": 2, "member": 0}));
+    let e = refused_input(
+        1000,
+        json!({"type": "CrashConsumer", "group": 2, "member": 0}),
+    );
     assert_names(&e, "inputs[0].input.group", "no group 2");
 }
 
@@ -121,7 +142,11 @@ fn a_fault_on_a_share_consumer_that_does_not_exist_is_refused() {
 #[test]
 fn a_share_group_on_a_missing_topic_is_refused() {
     let e = refused(|s| s["share_groups"][0]["topics"] = json!(["invoices"]));
-    assert_names(&e, "share_groups[0].topics[0]", "no topic named \"invoices\"");
+    assert_names(
+        &e,
+        "share_groups[0].topics[0]",
+        "no topic named \"invoices\"",
+    );
 }
 
 #[test]
@@ -161,7 +186,10 @@ fn classic_only_settings_on_a_consumer_protocol_group_are_refused() {
 #[test]
 fn share_group_limits_out_of_range_are_refused() {
     let e = refused(|s| s["share_groups"][0]["group.share.delivery.count.limit"] = json!(0));
-    assert_eq!(e.path, "share_groups[0].group.share.delivery.count.limit", "{e}");
+    assert_eq!(
+        e.path, "share_groups[0].group.share.delivery.count.limit",
+        "{e}"
+    );
     let e = refused(|s| s["share_groups"][0]["group.share.record.lock.duration.ms"] = json!(0));
     assert_eq!(
         e.path, "share_groups[0].group.share.record.lock.duration.ms",

@@ -48,7 +48,10 @@ const LIMITS_HEAP_BOUND_BYTES: usize = 64 << 20;
 
 #[test]
 fn a_run_at_the_documented_limits_stays_within_its_memory_bound() {
-    let path = format!("{}/../bench/scenarios/limits.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../bench/scenarios/limits.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let json = std::fs::read_to_string(path).expect("limits scenario");
     let mut sim = Sim::from_json(&json).expect("valid");
     sim.set_event_level(EventLevel::All);

@@ -11,41 +11,18 @@ use std::collections::VecDeque;
 
 use crate::event::{Event, Tp};
 
+use super::batch::Run;
 use super::broker::BrokerState;
 use super::controller::{self, Election};
+use super::producer_state::{seq_key, ProducerStateManager};
+use super::protocol::Endpoint;
 use super::protocol::Request;
 use super::replica::{bit, PartitionReplicas};
-use super::timer::{Endpoint, Timer};
 use super::Sim;
+use super::Timer;
 
-/// Most batch runs a partition remembers for loss accounting (see [`PartitionMeta::runs`]).
-pub(crate) const RUNS_MAX: usize = 8192;
-pub(crate) use crate::idempotence::{SeqCheck, DEDUP_BATCHES};
-/// Batches kept per producer so that the state survives a truncation of the newest ones.
-const PRODUCER_STATE_KEEP: usize = 2 * DEDUP_BATCHES;
 /// Held requests to an unavailable coordinator, at most (heartbeats are not held).
 const HELD_MAX: usize = 4096;
-
-/// One appended batch, remembered above the truncation floor so that a truncation knows
-/// whose records, acknowledged or not, it removes.
-#[derive(Clone, Debug)]
-pub(crate) struct Run {
-    pub producer: u32,
-    pub base: u64,
-    pub count: u32,
-    pub first_seq: u32,
-    pub epoch: u32,
-    pub acked: bool,
-}
-
-/// An idempotent producer's state on a partition leader (Kafka's `ProducerStateEntry`):
-/// its epoch and its newest batches as (first seq, last seq, base offset).
-#[derive(Clone, Debug)]
-pub(crate) struct ProducerState {
-    pub producer: u32,
-    pub epoch: u32,
-    pub recent: VecDeque<(u32, u32, u64)>,
-}
 
 /// Everything per partition besides its log.
 #[derive(Clone, Debug)]
@@ -58,7 +35,7 @@ pub(crate) struct PartitionMeta {
     /// survives while every later one stayed at or above its end.
     pub trunc_points: Vec<u64>,
     /// Idempotent producers' state.
-    pub pstates: Vec<ProducerState>,
+    pub producer_state: ProducerStateManager,
 }
 
 impl PartitionMeta {
@@ -67,7 +44,7 @@ impl PartitionMeta {
             rep,
             runs: VecDeque::new(),
             trunc_points: Vec::new(),
-            pstates: Vec::new(),
+            producer_state: ProducerStateManager::default(),
         }
     }
 
@@ -83,62 +60,13 @@ impl PartitionMeta {
             .is_none_or(|later| later.iter().all(|&t| t >= end))
     }
 
-    /// `ProducerStateManager`'s sequence check for a batch `[first, first + count)`.
-    pub fn check_sequence(&self, producer: u32, epoch: u32, first: u32, count: u32) -> SeqCheck {
-        let entry = self
-            .pstates
-            .iter()
-            .find(|s| s.producer == producer)
-            .map(|s| crate::idempotence::ProducerEntry {
-                epoch: s.epoch,
-                recent: &s.recent,
-            });
-        crate::idempotence::check_sequence(entry, epoch, first, count)
-    }
-
-    /// Records an appended idempotent batch.
-    pub fn record_sequence(
-        &mut self,
-        producer: u32,
-        epoch: u32,
-        first: u32,
-        count: u32,
-        base: u64,
-    ) {
-        let i = match self.pstates.iter().position(|s| s.producer == producer) {
-            Some(i) => i,
-            None => {
-                self.pstates.push(ProducerState {
-                    producer,
-                    epoch,
-                    recent: VecDeque::new(),
-                });
-                self.pstates.len() - 1
-            }
-        };
-        let st = &mut self.pstates[i];
-        if epoch > st.epoch {
-            st.epoch = epoch;
-            st.recent.clear();
-        }
-        if st.recent.len() == PRODUCER_STATE_KEEP {
-            st.recent.pop_front();
-        }
-        st.recent
-            .push_back((first, crate::idempotence::seq_add(first, count - 1), base));
-    }
-
     /// Bytes a clone allocates.
     pub fn approx_bytes(&self) -> usize {
         std::mem::size_of::<super::replica::Replica>() * self.rep.replicas.len()
             + 16 * self.rep.epochs.len()
             + std::mem::size_of::<Run>() * self.runs.len()
             + 8 * self.trunc_points.len()
-            + self
-                .pstates
-                .iter()
-                .map(|s| std::mem::size_of::<ProducerState>() + 16 * s.recent.len())
-                .sum::<usize>()
+            + self.producer_state.approx_bytes()
     }
 }
 
@@ -672,15 +600,13 @@ impl Sim {
         log.truncate_to(new_leo);
         let m = &mut topic.meta[p as usize];
         m.trunc_points.push(new_leo);
-        for st in &mut m.pstates {
-            st.recent.retain(|&(_, _, base)| base < new_leo);
-        }
+        m.producer_state.truncate_to(new_leo);
         let mut lost = Vec::new();
         while m.runs.back().is_some_and(|r| r.base >= new_leo) {
             let r = m.runs.pop_back().expect("checked");
             let prod = &mut self.producers[r.producer as usize];
             if let Some(next) = prod.log_next_seq.get_mut(p as usize) {
-                *next = (*next).min(super::sender::seq_key(r.epoch, r.first_seq));
+                *next = (*next).min(seq_key(r.epoch, r.first_seq));
             }
             if r.acked {
                 lost.push(r);
@@ -810,32 +736,5 @@ impl Sim {
     fn coordinator_reloaded(&mut self, g: u32) {
         self.coordinator_loaded(g);
         self.release_held(g);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_producer_epoch_is_taken_only_from_sequence_zero() {
-        let mut m = PartitionMeta::new(PartitionReplicas::new(&[0, 1, 2], 2));
-        // No state for the producer: Kafka takes any sequence (`ProducerAppendInfo.checkSequence`
-        // while the entry has `NO_PRODUCER_EPOCH`; tests/data/idempotence.json).
-        assert_eq!(m.check_sequence(7, 0, 3, 1), SeqCheck::Append);
-        for (k, seq) in [0u32, 2, 4].into_iter().enumerate() {
-            assert_eq!(m.check_sequence(7, 0, seq, 2), SeqCheck::Append);
-            m.record_sequence(7, 0, seq, 2, 10 * k as u64);
-        }
-        assert_eq!(m.check_sequence(7, 0, 2, 2), SeqCheck::Duplicate(10));
-        // A bumped epoch (KIP-360) must start over at 0: a batch the leader already has,
-        // still numbered as before, is not taken as new.
-        assert_eq!(m.check_sequence(7, 1, 2, 2), SeqCheck::OutOfOrder);
-        assert_eq!(m.check_sequence(7, 1, 6, 2), SeqCheck::OutOfOrder);
-        assert_eq!(m.check_sequence(7, 1, 0, 2), SeqCheck::Append);
-        m.record_sequence(7, 1, 0, 2, 40);
-        // The old epoch is fenced now.
-        assert_eq!(m.check_sequence(7, 0, 6, 2), SeqCheck::OutOfOrder);
-        assert_eq!(m.check_sequence(7, 1, 2, 1), SeqCheck::Append);
     }
 }

@@ -17,9 +17,10 @@ use crate::frame::EnvelopeKind;
 use crate::input::CrashPoint;
 use crate::scenario::{CommitMode, OffsetReset};
 
+use super::protocol::Endpoint;
 use super::protocol::{CommitPurpose, JoinOk, ProtoError, Request, Response};
-use super::timer::{Endpoint, Timer};
 use super::Sim;
+use super::Timer;
 
 /// Kafka's `fetch.max.wait.ms` default: how long the broker holds an empty fetch.
 const FETCH_MAX_WAIT_MS: u64 = 500;

@@ -11,9 +11,10 @@
 use crate::assignor::Strategy;
 use crate::event::{Event, GroupState, RebalanceReason, Tp};
 
+use super::protocol::Endpoint;
 use super::protocol::{JoinOk, ProtoError, Request, Response, Subscription};
-use super::timer::{Endpoint, Timer};
 use super::Sim;
+use super::Timer;
 
 /// A member as the coordinator knows it (Kafka's `ClassicGroupMember`).
 #[derive(Clone, Debug)]

@@ -76,7 +76,7 @@ impl Sim {
                 if !c.alive {
                     return refuse("member", format!("consumer-{} is not running", member + 1));
                 }
-                crate::group_protocols::check_subscription(
+                crate::scenario::groups::check_subscription(
                     self.topics.iter().map(|t| t.name.as_str()),
                     &grp.cfg,
                     topics,

@@ -32,9 +32,10 @@ use crate::assignor::{MemberSpec, TopicSpec};
 use crate::event::{ConsumerState, Event, ReconcileState, Tp};
 use crate::group_protocols::RemoteAssignor;
 
+use super::protocol::Endpoint;
 use super::protocol::{CommitPurpose, ProtoError, Request};
-use super::timer::{Endpoint, Timer};
 use super::Sim;
+use super::Timer;
 
 /// `LEAVE_GROUP_MEMBER_EPOCH`.
 const LEAVE: i32 = -1;

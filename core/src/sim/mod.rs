@@ -6,6 +6,7 @@
 //! says when something will happen next if no input arrives. Nothing here reads a clock,
 //! spawns a thread, prints, or draws randomness from anywhere but the scenario's seed.
 
+mod batch;
 mod broker;
 mod cluster;
 mod consumer;
@@ -15,6 +16,7 @@ mod group_inputs;
 mod group_view;
 mod kip848;
 mod producer;
+mod producer_state;
 pub(crate) mod protocol;
 mod replica;
 mod sender;
@@ -33,7 +35,8 @@ use crate::scenario::{GroupConfig, Scenario, ScenarioError};
 use consumer::Consumer;
 use coordinator::Coordinator;
 use producer::Producer;
-use timer::{Timer, Timers};
+use protocol::{Endpoint, Request, Response};
+use timer::Timers;
 
 pub use broker::BrokerState;
 pub use group_view::{
@@ -41,6 +44,77 @@ pub use group_view::{
 };
 pub use share_group::ShareGroupStats;
 pub use view::{GroupStats, ProducerStats};
+
+/// Something the model will do at a given time: a part's own timer, or a message in flight
+/// between parts (the network's delivery). The simulation keeps these in its [`Timers`] queue
+/// and [`Sim::fire`]s each one to the part it names.
+#[derive(Clone, Debug)]
+pub(crate) enum Timer {
+    /// A producer's next production tick.
+    Produce { producer: u32, epoch: u32 },
+    /// A produce request reaches a broker.
+    ProduceArrives {
+        producer: u32,
+        request: u64,
+        broker: u32,
+    },
+    /// A produce response reaches the producer.
+    ProduceResponse { producer: u32, request: u64 },
+    /// The oldest unanswered produce request's `request.timeout.ms` passed.
+    ProduceTimeout { producer: u32 },
+    /// A producer looks at its waiting batches again (a retry is due, or records expire).
+    ProducerWake { producer: u32, at_ms: u64 },
+    /// The controller's session of a broker incarnation expired (`broker.session.timeout.ms`).
+    BrokerSessionExpired { broker: u32, incarnation: u32 },
+    /// A follower's fetch reaches its leader.
+    ReplicaFetch {
+        follower: u32,
+        leader: u32,
+        epoch: u64,
+    },
+    /// A leader's fetch answer reaches the follower.
+    ReplicaFetchResponse {
+        follower: u32,
+        leader: u32,
+        epoch: u64,
+    },
+    /// The ISR expiration task (`replica.lag.time.max.ms / 2`).
+    IsrCheck,
+    /// A request reaches the group coordinator.
+    ToCoordinator { from: Endpoint, req: Request },
+    /// A response reaches a client.
+    ToClient { to: Endpoint, resp: Response },
+    /// A fetch request reaches the partition leader.
+    FetchArrives { from: Endpoint, fetch_epoch: u64 },
+    /// A parked fetch gives up waiting for data (`fetch.max.wait.ms`).
+    FetchExpires { from: Endpoint, fetch_epoch: u64 },
+    /// A fetch response reaches the consumer.
+    FetchResponse {
+        to: Endpoint,
+        fetch_epoch: u64,
+        segments: Vec<consumer::Segment>,
+    },
+    /// The consumer finishes processing the record it is on.
+    ProcessDone { to: Endpoint, step: u64 },
+    /// A consumer waiting in `poll()` looks again (after `retry.backoff.ms`).
+    Wake { to: Endpoint },
+    /// The consumer's heartbeat thread wakes up.
+    Heartbeat { to: Endpoint },
+    /// The coordinator checks a member's session (`serial` names the member).
+    SessionCheck { group: u32, serial: u64 },
+    /// The coordinator's rebalance timeout (or initial delay) for rebalance `epoch`.
+    RebalanceDeadline {
+        group: u32,
+        epoch: u64,
+        initial_delay: bool,
+    },
+    /// The transaction coordinator aborts a transaction left open too long.
+    TxnTimeout { txn: u64 },
+    /// Share groups' own timers (KIP-932).
+    Share(share_group::ShareTimer),
+    /// KIP-848 heartbeats and sessions.
+    Kip848(kip848::K848Timer),
+}
 
 /// A topic on the broker cluster.
 #[derive(Clone)]
@@ -123,7 +197,7 @@ pub(crate) struct Group {
     /// Its `__consumer_offsets` partition's replicas: the leader hosts the coordinator.
     pub coord_rep: replica::PartitionReplicas,
     /// Requests sent while no coordinator was reachable, delivered to the next one.
-    pub held: Vec<(timer::Endpoint, protocol::Request)>,
+    pub held: Vec<(protocol::Endpoint, protocol::Request)>,
 }
 
 /// The running simulation. Cloning it is a checkpoint: the clone runs on identically.
@@ -131,7 +205,7 @@ pub(crate) struct Group {
 pub struct Sim {
     scenario: Scenario,
     now_ms: u64,
-    timers: Timers,
+    timers: Timers<Timer>,
     topics: Vec<Topic>,
     producers: Vec<Producer>,
     groups: Vec<Group>,

@@ -10,8 +10,9 @@ use crate::partitioner::{partition_for_key, StickyPartitioner};
 use crate::rng::Rng;
 use crate::scenario::{Acks, KeyMode, ProducerConfig};
 
-use super::timer::Timer;
+use super::batch::{Batch, InFlight, ProducerBatch};
 use super::Sim;
+use super::Timer;
 
 /// One producer's state.
 #[derive(Clone)]
@@ -60,50 +61,23 @@ pub(crate) struct Producer {
     /// Next sequence number per partition.
     pub next_seq: Vec<u32>,
     /// God's view: one past the highest (epoch, sequence) in each partition's log, as
-    /// [`super::sender::seq_key`] (reorder detection).
+    /// [`super::producer_state::seq_key`] (reorder detection).
     pub log_next_seq: Vec<u64>,
-    pub in_flight: Vec<super::sender::InFlight>,
+    pub in_flight: Vec<InFlight>,
     /// Unanswered batches per partition.
     pub part_in_flight: Vec<u32>,
     /// One past the highest acknowledged sequence per partition.
     pub acked_seq_end: Vec<u32>,
     /// Batches waiting to be retried.
-    pub retry: Vec<super::sender::ProducerBatch>,
+    pub retry: Vec<ProducerBatch>,
     pub next_request: u64,
     pub timeout_armed: bool,
     /// The pending wake-up's time (0: none).
     pub wake_at_ms: u64,
     /// Emptied batch lists, reused by the next requests.
-    pub batch_pool: Vec<Vec<super::sender::ProducerBatch>>,
+    pub batch_pool: Vec<Vec<ProducerBatch>>,
     /// What became of its records.
     pub ledger: ProducerLedger,
-}
-
-/// The records of one produced batch. Unkeyed records are only counted: nothing per record
-/// needs to travel with them.
-#[derive(Clone, Debug)]
-pub(crate) enum Batch {
-    /// `n` records without a key.
-    Unkeyed(u64),
-    /// One entity key per record, in send order (never empty).
-    Keyed(Vec<u32>),
-}
-
-impl Batch {
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Batch::Unkeyed(n) => *n as usize,
-            Batch::Keyed(keys) => keys.len(),
-        }
-    }
-
-    /// The last record's key, if it has one.
-    pub(crate) fn last_key(&self) -> Option<u32> {
-        match self {
-            Batch::Unkeyed(_) => None,
-            Batch::Keyed(keys) => keys.last().copied(),
-        }
-    }
 }
 
 impl Producer {
@@ -195,11 +169,7 @@ impl Producer {
     }
 
     /// Returns a settled batch's key buffer to `pool`.
-    pub(crate) fn recycle_batch(
-        &mut self,
-        b: super::sender::ProducerBatch,
-        pool: &mut Vec<Vec<u32>>,
-    ) {
+    pub(crate) fn recycle_batch(&mut self, b: ProducerBatch, pool: &mut Vec<Vec<u32>>) {
         if let Batch::Keyed(mut keys) = b.records {
             keys.clear();
             pool.push(keys);
@@ -216,7 +186,7 @@ impl Producer {
 
     /// Bytes a clone of this producer allocates (its key table is shared, not copied).
     pub fn approx_bytes(&self) -> usize {
-        use super::sender::ProducerBatch;
+        use ProducerBatch;
         let batch = |b: &ProducerBatch| {
             std::mem::size_of::<ProducerBatch>()
                 + match &b.records {
@@ -235,8 +205,7 @@ impl Producer {
                 .in_flight
                 .iter()
                 .map(|r| {
-                    std::mem::size_of::<super::sender::InFlight>()
-                        + r.batches.iter().map(batch).sum::<usize>()
+                    std::mem::size_of::<InFlight>() + r.batches.iter().map(batch).sum::<usize>()
                 })
                 .sum::<usize>()
             + self.retry.iter().map(batch).sum::<usize>()

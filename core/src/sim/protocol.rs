@@ -5,6 +5,14 @@
 use crate::assignor::Strategy;
 use crate::event::{CommitError, Tp};
 
+/// A client process endpoint: group, slot, and the incarnation of the process in the slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub group: u32,
+    pub slot: u32,
+    pub inc: u32,
+}
+
 /// A member's subscription as the leader sees it (Kafka's `Subscription`, with the owned
 /// partitions and generation that sticky assignors carry in user data).
 #[derive(Clone, Debug)]

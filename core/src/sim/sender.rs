@@ -33,64 +33,10 @@ use crate::event::{Event, ProduceError};
 use crate::frame::EnvelopeKind;
 use crate::scenario::Acks;
 
-use super::cluster::{Run, SeqCheck, RUNS_MAX};
-use super::producer::Batch;
-use super::timer::Timer;
+use super::batch::{Batch, BatchResult, InFlight, ProducerBatch, Run, RUNS_MAX};
+use super::producer_state::{seq_key, SeqCheck};
 use super::Sim;
-
-/// What became of a batch at the leader (carried back in the response).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BatchResult {
-    /// Not answered yet.
-    Pending,
-    /// Appended at this base offset.
-    Appended(u64),
-    /// A repeat of a batch the leader already has, at this base offset.
-    Duplicate(u64),
-    /// Refused.
-    Error(ProduceError),
-}
-
-/// One batch: the records of one partition in one request.
-#[derive(Clone, Debug)]
-pub(crate) struct ProducerBatch {
-    pub partition: u32,
-    pub records: Batch,
-    pub first_seq: u32,
-    /// The producer epoch its sequence numbers belong to.
-    pub epoch: u32,
-    /// When its first record was produced (for `delivery.timeout.ms`).
-    pub created_ms: u64,
-    pub attempts: u32,
-    /// God's view, never read by the producer's logic: where the leader last appended it, as
-    /// (base, end, truncations of the partition then).
-    pub appended: Option<(u64, u64, u32)>,
-    pub result: BatchResult,
-    /// A retried batch may leave again at this time.
-    pub ready_at_ms: u64,
-}
-
-/// An (epoch, sequence) pair as one ordered number: a later epoch sorts after every
-/// sequence of an earlier one.
-#[inline]
-pub(crate) fn seq_key(epoch: u32, seq: u32) -> u64 {
-    (u64::from(epoch) << 32) | u64::from(seq)
-}
-
-impl ProducerBatch {
-    pub fn len(&self) -> u32 {
-        self.records.len() as u32
-    }
-}
-
-/// An unanswered produce request.
-#[derive(Clone, Debug)]
-pub(crate) struct InFlight {
-    pub id: u64,
-    pub broker: u32,
-    pub sent_at_ms: u64,
-    pub batches: Vec<ProducerBatch>,
-}
+use super::Timer;
 
 /// A request waiting at the leader for the high watermark (`DelayedProduce`).
 #[derive(Clone, Copy, Debug)]
@@ -556,7 +502,10 @@ impl Sim {
         }
         let n = batch.len();
         if idempotent {
-            match meta.check_sequence(p, epoch, batch.first_seq, n) {
+            match meta
+                .producer_state
+                .check_sequence(p, epoch, batch.first_seq, n)
+            {
                 SeqCheck::Duplicate(base) => return BatchResult::Duplicate(base),
                 SeqCheck::OutOfOrder => {
                     return BatchResult::Error(ProduceError::OutOfOrderSequence)
@@ -573,7 +522,8 @@ impl Sim {
         let truncated = log.enforce_retention(t.retention_records);
         let end = base_offset + u64::from(n);
         if idempotent {
-            meta.record_sequence(p, epoch, batch.first_seq, n, base_offset);
+            meta.producer_state
+                .record_sequence(p, epoch, batch.first_seq, n, base_offset);
         }
         let previous = batch
             .appended

@@ -15,8 +15,9 @@ use crate::group_protocols::{AckMode, PoisonAck, ShareGroupConfig, ShareOffsetRe
 use crate::rng::Rng;
 use crate::share::{AckType, Acquired, Outcome, ShareLimits, SharePartition};
 
-use super::timer::{Endpoint, Timer};
+use super::protocol::Endpoint;
 use super::Sim;
+use super::Timer;
 
 /// Kafka's `fetch.max.wait.ms` default: how long the broker holds an empty share fetch.
 const FETCH_MAX_WAIT_MS: u64 = 500;

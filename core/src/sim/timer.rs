@@ -1,93 +1,16 @@
 //! Timers are data (as in quinn's `connection/timer.rs`): every future action of the model
-//! is an entry in one queue ordered by (due time, insertion order). A timer that fires for a
-//! consumer process that has since crashed or restarted carries a stale incarnation and is a
-//! safe no-op.
+//! is an entry in one queue ordered by (due time, insertion order). The queue is generic over
+//! what it holds and knows no part of the model: the simulation schedules its own
+//! [`super::Timer`]s in it and dispatches each one that fires to the part it names. A timer
+//! that fires for a consumer process that has since crashed or restarted carries a stale
+//! incarnation and is a safe no-op.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::protocol::{Request, Response};
-
-/// A client process endpoint: group, slot, and the incarnation of the process in the slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Endpoint {
-    pub group: u32,
-    pub slot: u32,
-    pub inc: u32,
-}
-
-/// Something the model will do at a given time.
-#[derive(Clone, Debug)]
-pub(crate) enum Timer {
-    /// A producer's next production tick.
-    Produce { producer: u32, epoch: u32 },
-    /// A produce request reaches a broker.
-    ProduceArrives {
-        producer: u32,
-        request: u64,
-        broker: u32,
-    },
-    /// A produce response reaches the producer.
-    ProduceResponse { producer: u32, request: u64 },
-    /// The oldest unanswered produce request's `request.timeout.ms` passed.
-    ProduceTimeout { producer: u32 },
-    /// A producer looks at its waiting batches again (a retry is due, or records expire).
-    ProducerWake { producer: u32, at_ms: u64 },
-    /// The controller's session of a broker incarnation expired (`broker.session.timeout.ms`).
-    BrokerSessionExpired { broker: u32, incarnation: u32 },
-    /// A follower's fetch reaches its leader.
-    ReplicaFetch {
-        follower: u32,
-        leader: u32,
-        epoch: u64,
-    },
-    /// A leader's fetch answer reaches the follower.
-    ReplicaFetchResponse {
-        follower: u32,
-        leader: u32,
-        epoch: u64,
-    },
-    /// The ISR expiration task (`replica.lag.time.max.ms / 2`).
-    IsrCheck,
-    /// A request reaches the group coordinator.
-    ToCoordinator { from: Endpoint, req: Request },
-    /// A response reaches a client.
-    ToClient { to: Endpoint, resp: Response },
-    /// A fetch request reaches the partition leader.
-    FetchArrives { from: Endpoint, fetch_epoch: u64 },
-    /// A parked fetch gives up waiting for data (`fetch.max.wait.ms`).
-    FetchExpires { from: Endpoint, fetch_epoch: u64 },
-    /// A fetch response reaches the consumer.
-    FetchResponse {
-        to: Endpoint,
-        fetch_epoch: u64,
-        segments: Vec<super::consumer::Segment>,
-    },
-    /// The consumer finishes processing the record it is on.
-    ProcessDone { to: Endpoint, step: u64 },
-    /// A consumer waiting in `poll()` looks again (after `retry.backoff.ms`).
-    Wake { to: Endpoint },
-    /// The consumer's heartbeat thread wakes up.
-    Heartbeat { to: Endpoint },
-    /// The coordinator checks a member's session (`serial` names the member).
-    SessionCheck { group: u32, serial: u64 },
-    /// The coordinator's rebalance timeout (or initial delay) for rebalance `epoch`.
-    RebalanceDeadline {
-        group: u32,
-        epoch: u64,
-        initial_delay: bool,
-    },
-    /// The transaction coordinator aborts a transaction left open too long.
-    TxnTimeout { txn: u64 },
-    /// Share groups' own timers (KIP-932).
-    Share(super::share_group::ShareTimer),
-    /// KIP-848 heartbeats and sessions.
-    Kip848(super::kip848::K848Timer),
-}
-
 /// A pending timer's place in the queue: its due time, insertion order, and where its
-/// [`Timer`] waits in the slab. Kept small on purpose: the heap moves these around on every
-/// push and pop, while a `Timer` (which can carry a whole protocol message) stays put.
+/// timer waits in the slab. Kept small on purpose: the heap moves these around on every
+/// push and pop, while a timer (which can carry a whole protocol message) stays put.
 #[derive(Clone, Copy)]
 struct Entry {
     at_ms: u64,
@@ -117,24 +40,35 @@ impl Ord for Entry {
 /// The queue of pending timers: a heap of small entries ordered by (due time, insertion
 /// order) over a slab of timers whose freed slots are reused, so scheduling allocates nothing
 /// once the slab has grown to the number of timers in flight.
-#[derive(Clone, Default)]
-pub(crate) struct Timers {
+#[derive(Clone)]
+pub(crate) struct Timers<T> {
     heap: BinaryHeap<Entry>,
-    slab: Vec<Option<Timer>>,
+    slab: Vec<Option<T>>,
     free: Vec<u32>,
     seq: u64,
 }
 
-impl Timers {
+impl<T> Default for Timers<T> {
+    fn default() -> Self {
+        Timers {
+            heap: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            seq: 0,
+        }
+    }
+}
+
+impl<T> Timers<T> {
     /// Bytes a clone of the queue allocates (the slab keeps its high-water length).
     pub fn approx_bytes(&self) -> usize {
         self.heap.len() * std::mem::size_of::<Entry>()
-            + self.slab.len() * std::mem::size_of::<Option<Timer>>()
+            + self.slab.len() * std::mem::size_of::<Option<T>>()
             + self.free.len() * 4
     }
 
     /// Schedules `timer` at `at_ms`.
-    pub fn at(&mut self, at_ms: u64, timer: Timer) {
+    pub fn at(&mut self, at_ms: u64, timer: T) {
         self.seq += 1;
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -159,7 +93,7 @@ impl Timers {
     }
 
     /// Pops the earliest timer if it is due at or before `now_ms`.
-    pub fn pop_due(&mut self, now_ms: u64) -> Option<(u64, Timer)> {
+    pub fn pop_due(&mut self, now_ms: u64) -> Option<(u64, T)> {
         if self.heap.peek()?.at_ms > now_ms {
             return None;
         }
@@ -174,5 +108,55 @@ impl Timers {
     /// Number of pending timers.
     pub fn len(&self) -> usize {
         self.heap.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(t: &mut Timers<&'static str>, now_ms: u64) -> Vec<(u64, &'static str)> {
+        std::iter::from_fn(|| t.pop_due(now_ms)).collect()
+    }
+
+    #[test]
+    fn timers_fire_by_deadline_then_in_the_order_they_were_set() {
+        let mut t = Timers::default();
+        t.at(20, "late");
+        t.at(10, "first at 10");
+        t.at(10, "second at 10");
+        t.at(5, "early");
+        assert_eq!(t.next_ms(), Some(5));
+        assert_eq!(
+            drain(&mut t, 20),
+            [
+                (5, "early"),
+                (10, "first at 10"),
+                (10, "second at 10"),
+                (20, "late")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_timer_not_yet_due_stays_queued() {
+        let mut t = Timers::default();
+        t.at(30, "later");
+        assert_eq!(drain(&mut t, 29), []);
+        assert_eq!(t.len(), 1);
+        assert_eq!(drain(&mut t, 30), [(30, "later")]);
+        assert_eq!(t.next_ms(), None);
+    }
+
+    #[test]
+    fn a_freed_slot_is_reused_without_disturbing_the_order() {
+        let mut t = Timers::default();
+        t.at(1, "a");
+        assert_eq!(drain(&mut t, 1), [(1, "a")]);
+        // The slot "a" held is taken by "c"; insertion order still decides the tie with "b".
+        t.at(7, "b");
+        t.at(7, "c");
+        assert_eq!(t.slab.len(), 2);
+        assert_eq!(drain(&mut t, 7), [(7, "b"), (7, "c")]);
     }
 }

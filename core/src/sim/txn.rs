@@ -14,9 +14,10 @@ use crate::partitioner::partition_for_key;
 use crate::scenario::KeyMode;
 
 use super::consumer::Segment;
+use super::protocol::Endpoint;
 use super::protocol::Request;
-use super::timer::{Endpoint, Timer};
 use super::Sim;
+use super::Timer;
 
 /// An open transaction.
 #[derive(Clone, Debug)]

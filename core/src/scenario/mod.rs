@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::assignor::Strategy;
 use crate::input::TimedInput;
 
+mod error;
+pub(crate) mod groups;
+
+pub(crate) use error::parse_json;
+pub use error::ScenarioError;
+
 /// Upper bounds that keep a scenario simulable in a browser tab.
 pub mod limits {
     /// Most topics in one scenario.
@@ -39,37 +45,6 @@ pub mod limits {
     /// Largest `max.in.flight.requests.per.connection` Mailroom accepts.
     pub const MAX_IN_FLIGHT_MAX: u32 = 1_000;
 }
-
-/// A bad scenario (or input): the JSON path of the field and why it was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ScenarioError {
-    /// JSON path of the offending field, e.g. `groups[0].session.timeout.ms`.
-    pub path: String,
-    /// Why it was refused.
-    pub reason: String,
-}
-
-impl ScenarioError {
-    /// Builds an error for `path`.
-    pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        ScenarioError {
-            path: path.into(),
-            reason: reason.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.reason)
-        } else {
-            write!(f, "{}: {}", self.path, self.reason)
-        }
-    }
-}
-
-impl std::error::Error for ScenarioError {}
 
 /// A whole simulation setup.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -517,24 +492,6 @@ pub(crate) mod defaults {
     }
 }
 
-/// Deserializes JSON text, naming the JSON path (below `root`) of the first bad field.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    json: &str,
-    root: &str,
-) -> Result<T, ScenarioError> {
-    let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = match (e.path().to_string().as_str(), root) {
-            (".", root) => root.to_string(),
-            (p, "") => p.to_string(),
-            // An array root: `inputs[1].input`, not `inputs.[1].input`.
-            (p, root) if p.starts_with('[') => format!("{root}{p}"),
-            (p, root) => format!("{root}.{p}"),
-        };
-        ScenarioError::new(path, e.into_inner().to_string())
-    })
-}
-
 /// Checks a producer rate (finite, not negative, within the limit).
 pub fn check_rate(rate: f64, path: &str) -> Result<(), ScenarioError> {
     if !rate.is_finite() || rate < 0.0 {
@@ -926,9 +883,9 @@ impl Scenario {
                 }
                 (None, _) => {}
             }
-            crate::group_protocols::validate_group_protocol(g, &p)?;
+            groups::validate_group_protocol(g, &p)?;
         }
-        crate::group_protocols::validate_share_groups(self)?;
+        groups::validate_share_groups(self)?;
         if self.inputs.len() > INPUTS_MAX {
             return Err(ScenarioError::new(
                 "inputs",
@@ -1055,7 +1012,7 @@ impl Scenario {
                         "must name at least one strategy",
                     ));
                 }
-                crate::group_protocols::check_static_input(self, input, path)
+                groups::check_static_input(self, input, path)
             }
             Input::CrashBroker { broker }
             | Input::RestartBroker { broker }
@@ -1073,7 +1030,7 @@ impl Scenario {
                 }
                 Ok(())
             }
-            other => crate::group_protocols::check_static_input(self, other, path),
+            other => groups::check_static_input(self, other, path),
         }
     }
 }

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
-use serde::Deserialize;
-
 use crate::common::{bad_input, table, FOUND, OK};
+use clap::Args;
 
+#[path = "../../core/tests/support/partitioner_vectors.rs"]
+pub mod partitioner_vectors;
 #[path = "../../core/tests/support/vectors.rs"]
 mod vectors;
 
@@ -53,53 +53,28 @@ pub struct ConformanceArgs {
     pub verbose: bool,
 }
 
-#[derive(Deserialize)]
-struct PartitionerFile {
-    cases: Vec<KeyCase>,
-}
-
-#[derive(Deserialize)]
-struct KeyCase {
-    #[serde(default)]
-    key_utf8: Option<String>,
-    #[serde(default)]
-    key_hex: Option<String>,
-    partitions: u32,
-    expected: u32,
-}
-
 /// One file's outcome: passed, failed, and the failing cases described.
 type Outcome = Result<(usize, usize, Vec<String>), String>;
 
-fn hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn partitioner_file(text: &str) -> Outcome {
-    let f: PartitionerFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let f: partitioner_vectors::PartitionerFile =
+        serde_json::from_str(text).map_err(|e| e.to_string())?;
     let (mut passed, mut failures) = (0, Vec::new());
     for (i, c) in f.cases.iter().enumerate() {
-        let key = match (&c.key_utf8, &c.key_hex) {
-            (Some(s), _) => s.as_bytes().to_vec(),
-            (None, Some(h)) => hex(h).ok_or_else(|| format!("case {i}: bad key_hex"))?,
-            (None, None) => return Err(format!("case {i}: no key")),
-        };
+        let key = c.key().map_err(|e| format!("case {i}: {e}"))?;
+        let expected = c
+            .expected
+            .ok_or_else(|| format!("case {i}: no expected partition"))?;
         if c.partitions == 0 {
             return Err(format!("case {i}: partitions must be at least 1"));
         }
         let got = mailroom_core::partitioner::partition_for_key(&key, c.partitions);
-        if got == c.expected {
+        if got == expected {
             passed += 1;
         } else {
             failures.push(format!(
                 "case {i} ({} partitions): Kafka says {}, Mailroom {got}",
-                c.partitions, c.expected
+                c.partitions, expected
             ));
         }
     }

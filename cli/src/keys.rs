@@ -28,16 +28,6 @@ pub struct PartitionArgs {
     pub json: bool,
 }
 
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// `mailroom partition`: Kafka's `BuiltInPartitioner.partitionForKey`
 /// (`Utils.toPositive(Utils.murmur2(key)) % numPartitions`), bit-exact.
 pub fn partition(args: &PartitionArgs) -> u8 {
@@ -54,7 +44,7 @@ pub fn partition(args: &PartitionArgs) -> u8 {
     let mut rows = Vec::new();
     for key in &keys {
         let bytes = if args.hex {
-            match hex_bytes(key) {
+            match crate::conformance::partitioner_vectors::hex_bytes(key) {
                 Some(b) => b,
                 None => {
                     return bad_input(format!(

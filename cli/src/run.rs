@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use mailroom_core::{Event, EventHasher, EventLevel, Player, Scenario, Sim};
+use mailroom_core::{EventHasher, EventLevel, Player, Scenario, Sim};
 use serde_json::{json, Value};
 
 use crate::common::{bad_input, interrupted, read_text, table, Progress, FOUND, OK};
@@ -90,30 +90,14 @@ fn drive(
     mut on_events: impl FnMut(&[mailroom_core::TimedEvent]),
 ) -> u64 {
     let mut progress = Progress::new(until, "sim");
-    let mut buf = Vec::new();
-    let mut t = 0;
-    'run: loop {
-        t = (t + 1000).min(until);
-        loop {
-            let reached = sim.advance_bounded(t, SLICE_STEPS);
-            sim.drain_events_into(&mut buf);
-            buf.iter().for_each(|e| hasher.add(e));
-            on_events(&buf);
-            buf.clear();
-            progress.set(sim.now_ms(), sim.now_ms());
-            if interrupted() {
-                break 'run;
-            }
-            if reached {
-                break;
-            }
-        }
-        if t >= until {
-            break;
-        }
-    }
+    let stopped = sim.advance_draining(until, SLICE_STEPS, |now, events| {
+        events.iter().for_each(|e| hasher.add(e));
+        on_events(events);
+        progress.set(now, now);
+        !interrupted()
+    });
     progress.finish();
-    sim.now_ms().min(until)
+    stopped
 }
 
 /// Says on stderr how far an interrupted run got.
@@ -167,38 +151,14 @@ pub fn simulate(args: &SimulateArgs) -> u8 {
     }
 }
 
-/// The run's totals as `simulate --json` prints them (the same object as the core's
-/// `simulate` example, so scripts can move from one to the other).
+/// The run's totals as `simulate --json` prints them: [`Sim::totals_json`] (the same object as
+/// the core's `simulate` example, so scripts can move from one to the other) and the events.
 fn totals(sim: &Sim, hasher: &EventHasher, end_ms: u64, wall_ms: u64) -> Value {
-    // Each group's delivery totals, with its figures added (same values where both have a key).
-    let groups: Vec<Value> = sim
-        .stats()
-        .iter()
-        .zip(sim.figures())
-        .map(|(st, fig)| {
-            let mut g = serde_json::to_value(st).unwrap_or(Value::Null);
-            if let (Some(g), Value::Object(fig)) = (
-                g.as_object_mut(),
-                serde_json::to_value(fig).unwrap_or(Value::Null),
-            ) {
-                for (k, v) in fig {
-                    g.entry(k).or_insert(v);
-                }
-            }
-            g
-        })
-        .collect();
-    let mut out = json!({
-        "groups": groups,
-        "producers": sim.producer_stats(),
-        "events": hasher.count(),
-        "event_hash": hasher.hex(),
-        "end_ms": end_ms,
-        "wall_ms": wall_ms,
-    });
-    if !sim.share_stats().is_empty() {
-        out["share_groups"] = json!(sim.share_stats());
-    }
+    let mut out = sim.totals_json();
+    out["events"] = hasher.count().into();
+    out["event_hash"] = hasher.hex().into();
+    out["end_ms"] = end_ms.into();
+    out["wall_ms"] = wall_ms.into();
     out
 }
 
@@ -319,14 +279,7 @@ pub fn trace(args: &TraceArgs) -> u8 {
     let stopped = drive(&mut sim, until, &mut hasher, |events| {
         use std::io::Write;
         for e in events {
-            let chatty = matches!(
-                e.event,
-                Event::RequestSent { .. }
-                    | Event::RecordsAppended { .. }
-                    | Event::RecordsFetched { .. }
-                    | Event::ConsumerStateChanged { .. }
-            );
-            if (args.all || !chatty) && !broken_pipe {
+            if (args.all || !e.event.is_chatty()) && !broken_pipe {
                 let line = serde_json::to_string(e).unwrap_or_default();
                 // `mailroom trace … | head` closes the pipe: stop writing, quietly.
                 broken_pipe = writeln!(out, "{line}").is_err();

@@ -9,29 +9,14 @@
 //! depends on Java HashMap order) pass when the README's invariants hold. With `--emit`, prints
 //! one JSON object per case instead and checks nothing.
 
+#[path = "../tests/support/partitioner_vectors.rs"]
+mod partitioner_vectors;
 #[path = "../tests/support/vectors.rs"]
 mod vectors;
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use vectors::Assignment;
-
-#[derive(Deserialize)]
-struct PartitionerFile {
-    cases: Vec<KeyCase>,
-}
-
-#[derive(Deserialize)]
-struct KeyCase {
-    #[serde(default)]
-    key_utf8: Option<String>,
-    #[serde(default)]
-    key_hex: Option<String>,
-    partitions: u32,
-    #[serde(default)]
-    expected: Option<u32>,
-}
 
 fn main() -> ExitCode {
     let mut emit = false;
@@ -96,14 +81,11 @@ fn main() -> ExitCode {
 type FileResult = Result<(usize, usize, Option<String>), String>;
 
 fn partitioner_file(text: &str, emit: bool) -> FileResult {
-    let f: PartitionerFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let f: partitioner_vectors::PartitionerFile =
+        serde_json::from_str(text).map_err(|e| e.to_string())?;
     let (mut p, mut fl, mut first) = (0, 0, None);
     for (i, c) in f.cases.iter().enumerate() {
-        let key = match (&c.key_utf8, &c.key_hex) {
-            (Some(s), _) => s.as_bytes().to_vec(),
-            (None, Some(h)) => hex(h).ok_or_else(|| format!("case {i}: bad key_hex"))?,
-            (None, None) => return Err(format!("case {i}: no key")),
-        };
+        let key = c.key().map_err(|e| format!("case {i}: {e}"))?;
         let got = mailroom_core::partitioner::partition_for_key(&key, c.partitions);
         if emit {
             println!("{}", json!({"index": i, "partition": got}));
@@ -125,16 +107,6 @@ fn partitioner_file(text: &str, emit: bool) -> FileResult {
         }
     }
     Ok((p, fl, first))
-}
-
-fn hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn assign_file(text: &str, emit: bool) -> FileResult {

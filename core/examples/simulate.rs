@@ -60,53 +60,15 @@ fn main() {
     sim.set_track_figures(true);
     let started = std::time::Instant::now();
     let mut hasher = EventHasher::default();
-    let mut buf = Vec::new();
-    // Advance in slices of simulated time and of model steps, so the event buffer stays small
-    // whatever the load: at the limits (100 M rec/s, `--events all`) one simulated second is
-    // about 10^8 events, so a time slice alone held a gigabyte. The result equals one advance.
-    let mut t = 0;
-    loop {
-        t = (t + 1000).min(until);
-        loop {
-            let reached = sim.advance_bounded(t, 20_000);
-            sim.drain_events_into(&mut buf);
-            buf.iter().for_each(|e| hasher.add(e));
-            buf.clear();
-            if reached {
-                break;
-            }
-        }
-        if t >= until {
-            break;
-        }
-    }
-    // Each group's delivery totals, with its figures added (same values where both have a key).
-    let groups: Vec<serde_json::Value> = sim
-        .stats()
-        .iter()
-        .zip(sim.figures())
-        .map(|(st, fig)| {
-            let mut g = serde_json::to_value(st).expect("stats serialize");
-            let fig = serde_json::to_value(fig).expect("figures serialize");
-            if let (Some(g), serde_json::Value::Object(fig)) = (g.as_object_mut(), fig) {
-                for (k, v) in fig {
-                    g.entry(k).or_insert(v);
-                }
-            }
-            g
-        })
-        .collect();
-    let mut out = serde_json::json!({
-        "groups": groups,
-        "producers": sim.producer_stats(),
-        "events": hasher.count(),
-        "event_hash": hasher.hex(),
-        "end_ms": until,
-        "wall_ms": started.elapsed().as_millis() as u64,
+    // Drained in slices of simulated time and of model steps: memory stays bounded at any load.
+    sim.advance_draining(until, 20_000, |_, events| {
+        events.iter().for_each(|e| hasher.add(e));
+        true
     });
-    if !sim.share_stats().is_empty() {
-        // Share groups (KIP-932): processed, redeliveries, archived, lost (must be 0).
-        out["share_groups"] = serde_json::json!(sim.share_stats());
-    }
+    let mut out = sim.totals_json();
+    out["events"] = hasher.count().into();
+    out["event_hash"] = hasher.hex().into();
+    out["end_ms"] = until.into();
+    out["wall_ms"] = (started.elapsed().as_millis() as u64).into();
     println!("{out}");
 }

@@ -2,7 +2,7 @@
 //!
 //! `cargo run -p mailroom-core --example trace -- SCENARIO.json [--until MS] [--all]`
 
-use mailroom_core::{Event, Sim};
+use mailroom_core::Sim;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,14 +26,7 @@ fn main() {
     let all = args.iter().any(|a| a == "--all");
     sim.advance(until);
     for e in sim.drain_events() {
-        let chatty = matches!(
-            e.event,
-            Event::RequestSent { .. }
-                | Event::RecordsAppended { .. }
-                | Event::RecordsFetched { .. }
-                | Event::ConsumerStateChanged { .. }
-        );
-        if all || !chatty {
+        if all || !e.event.is_chatty() {
             println!("{}", serde_json::to_string(&e).expect("serializable"));
         }
     }

@@ -780,6 +780,18 @@ pub enum ReleaseCause {
 }
 
 impl Event {
+    /// The four kinds that make up most of an every-event trace (requests sent, appends,
+    /// fetches, consumer state changes); `trace` leaves them out unless asked for them all.
+    pub fn is_chatty(&self) -> bool {
+        matches!(
+            self,
+            Event::RequestSent { .. }
+                | Event::RecordsAppended { .. }
+                | Event::RecordsFetched { .. }
+                | Event::ConsumerStateChanged { .. }
+        )
+    }
+
     /// Whether this is record-level traffic (appends, fetches, processing, commits, requests,
     /// per-member state flips): high-volume facts that a view reads as counts and samples
     /// rather than one by one. Everything else is a *story* event, human-scale by nature.

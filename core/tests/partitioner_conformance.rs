@@ -1,14 +1,9 @@
 //! Every case of Kafka's own partitioner answers (tests/data/partitioner.json) must match.
 
 use mailroom_core::partitioner::partition_for_key;
-use serde_json::Value;
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
-}
+#[path = "support/partitioner_vectors.rs"]
+mod partitioner_vectors;
 
 #[test]
 fn murmur2_partition_matches_kafka_for_every_vector() {
@@ -17,21 +12,22 @@ fn murmur2_partition_matches_kafka_for_every_vector() {
         "/tests/data/partitioner.json"
     ))
     .expect("vectors");
-    let v: Value = serde_json::from_str(&text).expect("json");
-    let cases = v["cases"].as_array().expect("cases");
+    let file: partitioner_vectors::PartitionerFile = serde_json::from_str(&text).expect("json");
+    let cases = &file.cases;
     assert!(cases.len() > 10, "too few vectors");
     let mut failures = Vec::new();
     for (i, c) in cases.iter().enumerate() {
-        let key = match (c.get("key_utf8"), c.get("key_hex")) {
-            (Some(Value::String(s)), _) => s.as_bytes().to_vec(),
-            (_, Some(Value::String(h))) => hex(h),
-            _ => panic!("case {i} has no key"),
-        };
-        let parts = c["partitions"].as_u64().expect("partitions") as u32;
-        let want = c["expected"].as_u64().expect("expected") as u32;
-        let got = partition_for_key(&key, parts);
+        let key = c.key().unwrap_or_else(|e| panic!("case {i}: {e}"));
+        let want = c
+            .expected
+            .unwrap_or_else(|| panic!("case {i} has no expected partition"));
+        let got = partition_for_key(&key, c.partitions);
         if got != want {
-            failures.push(format!("case {i}: {c} → got {got}"));
+            let shown = c.key_utf8.as_ref().or(c.key_hex.as_ref());
+            failures.push(format!(
+                "case {i} (key {shown:?}, {} partitions): expected {want}, got {got}",
+                c.partitions
+            ));
         }
     }
     assert!(

@@ -566,6 +566,40 @@ impl Sim {
         self.advance_bounded(now_ms, u64::MAX);
     }
 
+    /// Runs the model up to `now_ms` in slices of one simulated second and of at most
+    /// `slice_steps` model steps, handing each slice's events to `on_slice` with the time
+    /// reached; `on_slice` returns `false` to stop early. The event buffer stays small whatever
+    /// the load (at 100 M rec/s one simulated second is about 10^8 events, so a time slice
+    /// alone held a gigabyte), and the events are those of one [`Sim::advance`]. Returns the
+    /// simulated time reached (below `now_ms` only when stopped).
+    pub fn advance_draining(
+        &mut self,
+        now_ms: u64,
+        slice_steps: u64,
+        mut on_slice: impl FnMut(u64, &[TimedEvent]) -> bool,
+    ) -> u64 {
+        let mut buf = Vec::new();
+        let mut t = self.now_ms;
+        loop {
+            t = (t + 1000).min(now_ms);
+            loop {
+                let reached = self.advance_bounded(t, slice_steps);
+                self.drain_events_into(&mut buf);
+                let go_on = on_slice(self.now_ms, &buf);
+                buf.clear();
+                if !go_on {
+                    return self.now_ms.min(now_ms);
+                }
+                if reached {
+                    break;
+                }
+            }
+            if t >= now_ms {
+                return now_ms;
+            }
+        }
+    }
+
     /// Like [`Sim::advance`], but does at most `max_steps` steps (a timer fired or a scheduled
     /// input applied), so one call is bounded in time whatever the load. Returns whether
     /// `now_ms` was reached; if not, simulated time stops at the last step taken, and a later

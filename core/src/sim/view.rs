@@ -171,6 +171,39 @@ impl Sim {
             .collect()
     }
 
+    /// The run's delivery totals as `simulate` prints them: `groups` (each group's
+    /// [`GroupStats`] with its [`GroupFigures`] merged in, the same value where both have a
+    /// key), `producers`, and `share_groups` when the scenario has any. One builder, so the
+    /// `mailroom simulate --json` object and the core's `simulate` example cannot drift apart.
+    pub fn totals_json(&self) -> serde_json::Value {
+        let groups: Vec<serde_json::Value> = self
+            .stats()
+            .iter()
+            .zip(self.figures())
+            .map(|(st, fig)| {
+                let mut g = serde_json::to_value(st).unwrap_or_default();
+                if let (Some(g), Ok(serde_json::Value::Object(fig))) =
+                    (g.as_object_mut(), serde_json::to_value(fig))
+                {
+                    for (k, v) in fig {
+                        g.entry(k).or_insert(v);
+                    }
+                }
+                g
+            })
+            .collect();
+        let mut out = serde_json::json!({
+            "groups": groups,
+            "producers": self.producer_stats(),
+        });
+        let share = self.share_stats();
+        if !share.is_empty() {
+            // Share groups (KIP-932): processed, redeliveries, archived, lost (must be 0).
+            out["share_groups"] = serde_json::json!(share);
+        }
+        out
+    }
+
     /// Per-group figures now (see [`crate::figures`] for their definitions). `p99_lag` and the
     /// latencies are `None` unless [`Sim::set_track_figures`] was on from the start.
     pub fn figures(&self) -> Vec<GroupFigures> {

@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 mod check;
 mod common;
 mod conformance;
+mod explain;
 mod keys;
 mod run;
 mod sweep;
@@ -48,6 +49,15 @@ enum Command {
         mailroom sweep scenarios/acks-1-leader-crash-loses-acked.json --vary 'producers[0].acks=0,1,all' --seeds 5\n\n\
         The vary syntax: docs/sweep.md.")]
     Sweep(sweep::SweepArgs),
+    /// Why each duplicate, loss, acknowledged loss, log duplicate, redelivery and archived record happened.
+    #[command(after_help = "Examples:\n  \
+        mailroom explain scenarios/at-least-once-crash-before-commit.json\n  \
+        mailroom explain scenarios/acks-1-leader-crash-loses-acked.json --kind acked-lost --first 1\n  \
+        mailroom explain scenarios/poison-message-delivery-limit.json --json | jq .steps\n\n\
+        Each case is a chain of facts with their simulated times. Per kind, the records of the \
+        cases add up to the figures `mailroom simulate` prints. Exit status 1 when there was \
+        anything to explain.")]
+    Explain(explain::ExplainArgs),
     /// Print a scenario's events as JSON lines.
     #[command(after_help = "Examples:\n  \
         mailroom trace scenarios/static-membership-restart.json | head\n  \
@@ -129,6 +139,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => run::simulate(&args),
         Command::Sweep(args) => sweep::run(&args),
         Command::Trace(args) => run::trace(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Play(args) => run::play(&args),
         Command::Assign(args) => keys::assign(&args),
         Command::Partition(args) => keys::partition(&args),

@@ -44,7 +44,7 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The scenario, with `--seed` applied, and where the run ends.
-    fn load(&self) -> Result<(Scenario, u64), String> {
+    pub(crate) fn load(&self) -> Result<(Scenario, u64), String> {
         let text = read_text(&self.scenario)?;
         let name = self.scenario.display();
         let mut scenario = Scenario::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
@@ -79,7 +79,7 @@ pub struct SimulateArgs {
 
 /// Model steps per slice between drains, progress updates and Ctrl-C checks: keeps the event
 /// buffer small whatever the load (at 100 M rec/s one simulated second is ~10^8 events).
-const SLICE_STEPS: u64 = 20_000;
+pub(crate) const SLICE_STEPS: u64 = 20_000;
 
 /// Runs `sim` to `until`, hashing every event it records; `on_events` sees each drained batch.
 /// Returns where it stopped (before `until` only on Ctrl-C).
@@ -101,7 +101,7 @@ fn drive(
 }
 
 /// Says on stderr how far an interrupted run got.
-fn report_interrupt(stopped: u64, until: u64) {
+pub(crate) fn report_interrupt(stopped: u64, until: u64) {
     eprintln!(
         "interrupted at {:.3} s of {:.3} s simulated: the figures cover 0–{:.3} s",
         stopped as f64 / 1000.0,
@@ -111,7 +111,7 @@ fn report_interrupt(stopped: u64, until: u64) {
 }
 
 /// The exit status for interrupted runs (128 + SIGINT, as shells report it).
-const INTERRUPTED: u8 = 130;
+pub(crate) const INTERRUPTED: u8 = 130;
 
 /// `mailroom simulate`.
 pub fn simulate(args: &SimulateArgs) -> u8 {

@@ -26,6 +26,7 @@ fn every_subcommand_has_help_with_examples() {
         "partition",
         "conformance",
         "check",
+        "explain",
         "completions",
         "man",
     ] {
@@ -167,4 +168,83 @@ fn man_pages_and_completions_are_generated() {
     let _ = std::fs::remove_dir_all(&dir);
     let o = mailroom(&["completions", "bash"]);
     assert!(stdout(&o).contains("mailroom"));
+}
+
+#[test]
+fn explain_prints_a_chain_for_every_case_simulate_counts() {
+    for (file, kind, figure) in [
+        (
+            "scenarios/auto-commit-surprise.json",
+            "duplicate",
+            "duplicates",
+        ),
+        (
+            "scenarios/acks-1-leader-crash-loses-acked.json",
+            "acked-lost",
+            "acked_lost",
+        ),
+        (
+            "scenarios/poison-message-delivery-limit.json",
+            "redelivery",
+            "redeliveries",
+        ),
+    ] {
+        let sim = mailroom(&["simulate", file, "--json"]);
+        let totals: serde_json::Value = serde_json::from_slice(&sim.stdout).expect("json");
+        let want: u64 = ["groups", "producers", "share_groups"]
+            .iter()
+            .flat_map(|k| totals[k].as_array().cloned().unwrap_or_default())
+            .filter_map(|o| o[figure].as_u64())
+            .sum();
+        assert!(want > 0, "{file}: the lesson has {figure}");
+        let o = mailroom(&["explain", file, "--kind", kind, "--json"]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{file}: found something to explain"
+        );
+        let cases: Vec<serde_json::Value> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert!(cases.iter().all(|c| c["kind"] == kind));
+        let got: u64 = cases.iter().map(|c| c["records"].as_u64().unwrap()).sum();
+        assert_eq!(
+            got, want,
+            "{file}: records in chains vs simulate's {figure}"
+        );
+        for c in &cases {
+            let steps = c["steps"].as_array().expect("steps");
+            assert!(steps.len() >= 2, "{c}");
+            assert!(steps
+                .iter()
+                .all(|s| s["at_ms"].is_u64() && s["text"].is_string()));
+            assert!(c["topic"].is_string() && c["partition"].is_u64());
+        }
+    }
+    // People get the chain as sentences, and --first cuts the listing, not the totals.
+    let o = mailroom(&[
+        "explain",
+        "scenarios/auto-commit-surprise.json",
+        "--first",
+        "1",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(out.matches("duplicate at ").count(), 1, "{out}");
+    assert!(
+        out.contains("119 duplicates in 119 cases (first 1 shown)"),
+        "{out}"
+    );
+    // Nothing to explain: exit 0.
+    let o = mailroom(&["explain", "scenarios/eager-vs-cooperative.json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("nothing to explain"));
+    // A bad kind is bad input.
+    let o = mailroom(&[
+        "explain",
+        "scenarios/eager-vs-cooperative.json",
+        "--kind",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
 }

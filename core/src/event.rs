@@ -79,7 +79,7 @@ pub enum ConsumerState {
 }
 
 /// Why a rebalance started.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 pub enum RebalanceReason {
     /// A new member joined (or the group formed).
     MemberJoined,

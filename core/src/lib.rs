@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod assignor;
+pub mod causes;
 pub mod event;
 pub mod figures;
 pub mod frame;

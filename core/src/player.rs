@@ -552,4 +552,71 @@ impl Player {
     pub fn series(&self) -> &Series {
         &self.series
     }
+
+    /// Why each duplicate, loss, acknowledged loss, log duplicate, redelivery and archived
+    /// record up to now happened: the timeline replayed from the start with
+    /// [`Sim::set_record_causes`] on (the player's own simulation never records causes, so
+    /// checkpoints stay small), doing at most `budget` model steps. Keeps the first
+    /// [`EXPLAINED_MAX`] cases and counts the rest.
+    pub fn explain(&self, budget: u64) -> Explained {
+        let until = self.now_ms();
+        let mut sim = match Sim::new(self.sim.scenario().clone()) {
+            Ok(sim) => sim,
+            // The player's own scenario was valid when it was built.
+            Err(_) => return Explained::default(),
+        };
+        sim.set_event_level(EventLevel::Off);
+        sim.set_record_causes(true);
+        let mut out = Explained::default();
+        let keep = |sim: &mut Sim, finished: bool, out: &mut Explained| {
+            for e in sim.take_explanations(finished) {
+                out.total += 1;
+                if out.cases.len() < EXPLAINED_MAX {
+                    out.cases.push(e);
+                }
+            }
+        };
+        let mut left = budget;
+        let mut next = 0;
+        loop {
+            let due = self.log.get(next).filter(|x| x.at_ms <= until);
+            let stop = due.map_or(until, |x| x.at_ms);
+            let before = sim.steps();
+            let reached = sim.advance_bounded(stop, left.min(SLICE_STEPS));
+            left = left.saturating_sub((sim.steps() - before).max(1));
+            keep(&mut sim, false, &mut out);
+            if reached {
+                if let Some(ti) = due {
+                    next += 1;
+                    // Refused on replay as on the timeline: nothing changes.
+                    let _ = sim.handle(ti.at_ms, ti.input.clone());
+                    continue;
+                }
+                break;
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        keep(&mut sim, true, &mut out);
+        out.reached_ms = sim.now_ms();
+        out.complete = out.reached_ms >= until;
+        out
+    }
+}
+
+/// At most this many cases come back from one [`Player::explain`] (the rest are counted).
+pub const EXPLAINED_MAX: usize = 2000;
+
+/// What [`Player::explain`] found.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Explained {
+    /// The cases, oldest first (lost cases, final only at the end, last).
+    pub cases: Vec<crate::causes::Explanation>,
+    /// Every case found, kept or not.
+    pub total: u64,
+    /// How far the replay got.
+    pub reached_ms: u64,
+    /// Whether it got to the player's now (else the budget ran out first).
+    pub complete: bool,
 }

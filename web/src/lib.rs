@@ -187,6 +187,14 @@ impl Player {
         to_js(&self.0.layout())
     }
 
+    /// Why each duplicate, loss, acknowledged loss, log duplicate, redelivery and archived
+    /// record up to now happened (`Player::explain` in the core): `{cases: [{kind, group |
+    /// producer | share_group, topic, partition, offset, records, at_ms, summary, steps:
+    /// [{at_ms, text}]}], total, reached_ms, complete}`, replaying at most `budget` steps.
+    pub fn explain(&self, budget_steps: f64) -> Result<JsValue, JsError> {
+        to_js(&self.0.explain(budget(budget_steps)))
+    }
+
     /// Story events since the last call, oldest first.
     pub fn story(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.0.take_story())

@@ -543,6 +543,7 @@ impl Sim {
         let topic = &mut self.topics[t as usize];
         let old_leo = topic.logs[p as usize].log_end_offset();
         let m = &mut topic.meta[p as usize];
+        let was = m.rep.leader.map(|l| (l, m.rep.leader_epoch));
         let epoch = m.rep.leader_epoch + 1;
         let new_leo = m.rep.make_leader(b, epoch, now);
         if unclean {
@@ -552,6 +553,9 @@ impl Sim {
             // Only an unclean election goes below the HW: the acknowledged-and-visible
             // records above the new leader's log end are gone.
             m.rep.hw = new_leo;
+        }
+        if let Some(c) = self.causes.as_deref_mut() {
+            c.leader_changed(now, (t, p), was, b, epoch, unclean, new_leo, old_leo);
         }
         self.truncate_partition(t, p, new_leo, old_leo);
         self.emit(Event::LeaderElected {
@@ -632,6 +636,9 @@ impl Sim {
                 .and_then(|v| v.get_mut(p as usize))
             {
                 gp.ledger.truncate(new_leo);
+                if let Some(c) = self.causes.as_deref_mut() {
+                    c.truncated((t, p), new_leo);
+                }
                 // KIP-320: a consumer (and a committed offset) past the new log end detects
                 // the truncation and continues from where the logs diverged.
                 if let Some(c) = gp.committed.as_mut() {

@@ -12,6 +12,7 @@
 //! `[range, cooperative-sticky]` rebalances eagerly, with Range).
 
 use crate::assignor::{self, MemberSpec, Strategy, TopicSpec};
+use crate::causes::Start;
 use crate::event::{ConsumerState, Event, Tp};
 use crate::frame::EnvelopeKind;
 use crate::input::CrashPoint;
@@ -714,7 +715,7 @@ impl Sim {
             });
         }
         for &tp in &added {
-            let pos = self.initial_position(g, tp);
+            let pos = self.initial_position(g, s, tp);
             let c = self.slot(g, s);
             c.assigned.push(tp);
             c.positions.push(pos);
@@ -735,7 +736,7 @@ impl Sim {
 
     /// Where a new owner starts: the committed offset, else `auto.offset.reset`; a committed
     /// offset that retention deleted is out of range and reset too.
-    pub(super) fn initial_position(&mut self, g: u32, tp: Tp) -> u64 {
+    pub(super) fn initial_position(&mut self, g: u32, s: u32, tp: Tp) -> u64 {
         let read_committed = self.read_committed(g);
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let (start, limit) = (log.log_start_offset(), self.fetch_limit(g, tp));
@@ -745,18 +746,22 @@ impl Sim {
             OffsetReset::Latest => limit,
         };
         let gp = &mut grp.parts[tp.0 as usize][tp.1 as usize];
-        let pos = match gp.committed {
-            Some((o, _)) if o >= start => o,
-            _ => reset,
+        let (pos, from) = match gp.committed {
+            Some((o, _)) if o >= start => (o, Start::Committed),
+            Some((o, _)) => (reset, Start::OutOfRange { committed: o }),
+            None => (reset, Start::NoCommit),
         };
         gp.ledger.set_baseline(pos);
+        if let Some(c) = self.causes.as_deref_mut() {
+            c.positioned(self.now_ms, g, s, tp, pos, from);
+        }
         // Starting past records nobody in the group processed (a commit made before processing,
         // then a crash) loses them now, even if no later record ever arrives.
         let lost = gp
             .ledger
             .skip_to(pos, |a, b| log.visible_in(a, b, read_committed));
         if let Some((first_offset, count)) = lost {
-            self.lost_records(g, tp, first_offset, count);
+            self.lost_records(g, tp, (first_offset, pos), count);
         }
         pos
     }
@@ -1186,7 +1191,7 @@ impl Sim {
             self.account_processed(g, tp, from, to)
         };
         self.slot(g, s).processed += count;
-        self.emit_traffic(|| Event::RecordsProcessed {
+        self.emit_observed(|| Event::RecordsProcessed {
             group: g,
             member: s,
             topic: tp.0,
@@ -1211,17 +1216,27 @@ impl Sim {
         let log = &self.topics[tp.0 as usize].logs[tp.1 as usize];
         let ledger = &mut self.groups[g as usize].parts[tp.0 as usize][tp.1 as usize].ledger;
         let old_end = ledger.processed_end.unwrap_or(from);
+        let lost_before = ledger.lost;
         let out = ledger.process(from, to, |a, b| log.visible_in(a, b, read_committed));
+        if let Some(c) = self.causes.as_deref_mut() {
+            // Only when a zombie processed records already written off (rare).
+            if ledger.lost < lost_before + out.lost.map_or(0, |l| l.1) {
+                c.recovered(g, tp, from, to, |a, b| log.visible_in(a, b, read_committed));
+            }
+        }
         self.figures_processed(g, tp, from, to, old_end);
         if let Some((first_offset, count)) = out.lost {
-            self.lost_records(g, tp, first_offset, count);
+            self.lost_records(g, tp, (first_offset, from), count);
         }
         out.duplicates
     }
 
-    /// Reports `count` records from `first_offset` as lost for group `g`.
-    fn lost_records(&mut self, g: u32, tp: Tp, first_offset: u64, count: u64) {
+    /// Reports `count` records of `[first_offset, end)` as lost for group `g`.
+    fn lost_records(&mut self, g: u32, tp: Tp, (first_offset, end): (u64, u64), count: u64) {
         let now = self.now_ms;
+        if let Some(c) = self.causes.as_deref_mut() {
+            c.lost(now, g, tp, first_offset, end, count);
+        }
         self.envelopes.push(
             EnvelopeKind::Lost,
             g,
@@ -1362,7 +1377,7 @@ impl Sim {
     fn rewind_to_committed(&mut self, g: u32, s: u32) {
         let assigned = self.slot(g, s).assigned.clone();
         for (i, tp) in assigned.into_iter().enumerate() {
-            let pos = self.initial_position(g, tp);
+            let pos = self.initial_position(g, s, tp);
             self.slot(g, s).positions[i] = pos;
         }
     }

@@ -718,7 +718,7 @@ impl Sim {
                 continue;
             };
             gp.committed = Some((offset, now));
-            self.emit_traffic(|| Event::OffsetCommitted {
+            self.emit_observed(|| Event::OffsetCommitted {
                 group: g,
                 member: from.slot,
                 topic,

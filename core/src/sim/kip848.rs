@@ -420,7 +420,7 @@ impl Sim {
             self.groups[g as usize].paused_members += 1;
         }
         for &tp in &added {
-            let pos = self.initial_position(g, tp);
+            let pos = self.initial_position(g, s, tp);
             let c = &mut self.groups[g as usize].slots[s as usize];
             c.assigned.push(tp);
             c.positions.push(pos);

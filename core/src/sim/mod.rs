@@ -242,6 +242,9 @@ pub struct Sim {
     purgatory: Vec<sender::Delayed>,
     /// Some partition has more than one replica (the follower machinery runs).
     replicated: bool,
+    /// The cause recorder, while cause chains are recorded ([`Sim::set_record_causes`]); only
+    /// reads the model, never steers it.
+    pub(crate) causes: Option<Box<crate::causes::Causes>>,
 }
 
 impl Sim {
@@ -359,6 +362,7 @@ impl Sim {
             fetchers: vec![cluster::Fetcher::default(); (brokers * brokers) as usize],
             purgatory: Vec::new(),
             replicated,
+            causes: None,
         };
         if sim.replicated {
             sim.ensure_fetchers();
@@ -415,6 +419,37 @@ impl Sim {
     /// the same at every level.
     pub fn set_event_level(&mut self, level: EventLevel) {
         self.event_level = level;
+    }
+
+    /// Starts (or stops) recording why each duplicate, loss, acknowledged loss, log duplicate,
+    /// redelivery and archived record happened (see [`crate::causes`]). Call it before
+    /// advancing: cases need the history before them. The model's behaviour and its event
+    /// stream are the same either way.
+    pub fn set_record_causes(&mut self, on: bool) {
+        if !on {
+            self.causes = None;
+        } else if self.causes.is_none() {
+            let producers = self
+                .producers
+                .iter()
+                .map(|p| (p.acks, p.idempotent))
+                .collect();
+            self.causes = Some(Box::new(crate::causes::Causes::new(producers)));
+        }
+    }
+
+    /// The cause chains found since the last call, named and worded, oldest first (nothing
+    /// unless [`Sim::set_record_causes`] is on). With `finished`, also the lost cases still
+    /// open (see [`crate::causes`]): pass it once, at the end of the run.
+    pub fn take_explanations(&mut self, finished: bool) -> Vec<crate::causes::Explanation> {
+        let Some(c) = self.causes.as_deref_mut() else {
+            return Vec::new();
+        };
+        let cases = c.take(finished);
+        cases
+            .iter()
+            .map(|case| crate::causes::render(case, self))
+            .collect()
     }
 
     /// Starts (or stops) keeping the figures of [`Sim::figures`] that need history: sampled lag
@@ -757,6 +792,9 @@ impl Sim {
     /// dropped at run time (the check folds to a compare of the level).
     #[inline]
     pub(crate) fn emit(&mut self, event: Event) {
+        if let Some(c) = self.causes.as_deref_mut() {
+            c.observe(self.now_ms, &event);
+        }
         let wanted = match self.event_level {
             EventLevel::All => true,
             EventLevel::Story => !event.is_traffic(),
@@ -776,6 +814,23 @@ impl Sim {
             let event = event();
             debug_assert!(event.is_traffic(), "not a traffic event: {event:?}");
             self.record(event);
+        }
+    }
+
+    /// Like [`Sim::emit_traffic`], for the few traffic events cause chains are made of: built
+    /// also while causes are recorded, whatever the event level.
+    #[inline]
+    pub(crate) fn emit_observed(&mut self, event: impl FnOnce() -> Event) {
+        let record = self.records_traffic();
+        if record || self.causes.is_some() {
+            let event = event();
+            debug_assert!(event.is_traffic(), "not a traffic event: {event:?}");
+            if let Some(c) = self.causes.as_deref_mut() {
+                c.observe(self.now_ms, &event);
+            }
+            if record {
+                self.record(event);
+            }
         }
     }
 

@@ -732,7 +732,7 @@ impl Sim {
         b.ready_at_ms = now + prod.retry_backoff_ms;
         let (partition, count) = (b.partition, b.len());
         prod.retry.push(b);
-        self.emit_traffic(|| Event::ProduceRetried {
+        self.emit_observed(|| Event::ProduceRetried {
             producer: p,
             topic,
             partition,

@@ -645,7 +645,7 @@ impl Sim {
                     cause,
                 });
             } else {
-                self.emit_traffic(|| Event::ShareRecordReleased {
+                self.emit_observed(|| Event::ShareRecordReleased {
                     share_group: g,
                     member,
                     topic: tp.0,
@@ -751,7 +751,7 @@ impl Sim {
             let r = sp.acknowledge(holder, offset, ack);
             match r {
                 Ok(o) => {
-                    self.emit_traffic(|| Event::ShareRecordAcknowledged {
+                    self.emit_observed(|| Event::ShareRecordAcknowledged {
                         share_group: g,
                         member: from.slot,
                         topic: tp.0,
@@ -861,7 +861,7 @@ impl Sim {
             let lock_until_ms = now + self.sg(g).cfg.lock_duration_ms;
             for a in &got {
                 out.push((tp, a.offset, a.delivery_count));
-                self.emit_traffic(|| Event::ShareRecordAcquired {
+                self.emit_observed(|| Event::ShareRecordAcquired {
                     share_group: g,
                     member: s,
                     topic: tp.0,

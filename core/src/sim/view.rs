@@ -744,3 +744,47 @@ fn member_progress(c: &super::consumer::Consumer) -> (u64, Option<(u32, u32, u64
         .flatten();
     (pending, at)
 }
+
+/// Cause chains are worded with the scenario's names and settings.
+impl crate::causes::Names for Sim {
+    fn topic(&self, t: u32) -> String {
+        self.topics
+            .get(t as usize)
+            .map_or_else(|| format!("topic {t}"), |x| x.name.clone())
+    }
+
+    fn group(&self, g: u32) -> Option<&crate::scenario::GroupConfig> {
+        self.groups.get(g as usize).map(|x| &x.cfg)
+    }
+
+    fn member(&self, g: u32, s: u32) -> String {
+        self.groups
+            .get(g as usize)
+            .and_then(|x| x.slots.get(s as usize))
+            .map_or_else(|| format!("consumer {s}"), |c| c.name.clone())
+    }
+
+    fn producer(&self, p: u32) -> Option<&crate::scenario::ProducerConfig> {
+        self.scenario.producers.get(p as usize)
+    }
+
+    fn share_group(&self, sg: u32) -> (String, u32, u64) {
+        self.share_groups.get(sg as usize).map_or_else(
+            || (format!("share group {sg}"), 0, 0),
+            |x| {
+                (
+                    x.cfg.group_id.clone(),
+                    x.cfg.delivery_count_limit,
+                    x.cfg.lock_duration_ms,
+                )
+            },
+        )
+    }
+
+    fn share_member(&self, sg: u32, s: u32) -> String {
+        self.share_groups
+            .get(sg as usize)
+            .and_then(|x| x.members.get(s as usize))
+            .map_or_else(|| format!("share consumer {s}"), |m| m.name.clone())
+    }
+}

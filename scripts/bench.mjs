@@ -45,6 +45,13 @@ const bestOf = (n, fn) => Math.min(...Array.from({ length: n }, fn));
   row(`native, same, events a page is shown (story level), ${span(short ? 10_000 : 60_000)}`, "—", `${(story.wall_ms / 1000).toFixed(2)} s`, undefined);
   const all = JSON.parse(cargoExample("simulate", [bench("p256-50k"), "--until", String(short ? 10_000 : 60_000)]));
   row(`native, same, every event built and hashed (all level), ${span(short ? 10_000 : 60_000)}`, "—", `${(all.wall_ms / 1000).toFixed(2)} s`, undefined, `${all.events} events`);
+  // Recording cause chains (issue 21): the same run with and without, best of 3 each.
+  const spanCauses = short ? 10_000 : 60_000;
+  const runCauses = (extra) => bestOf(3, () => JSON.parse(cargoExample("simulate", [bench("p256-50k"), "--until", String(spanCauses), "--events", "off", ...extra])).wall_ms);
+  const without = runCauses([]);
+  const withCauses = runCauses(["--causes"]);
+  const cost = (withCauses / without - 1) * 100;
+  row(`native, same, cause chains recorded (explain), ${span(spanCauses)}`, "< 10 % over without", `${cost.toFixed(1)} % (${withCauses} / ${without} ms)`, short ? undefined : cost < 10);
 }
 {
   const until = short ? 60_000 : 3_600_000;

@@ -123,6 +123,12 @@ pub fn run(args: &ExplainArgs) -> u8 {
     }
     progress.finish();
     take(&mut sim, true, &mut tally);
+    if sim.explanations_dropped() > 0 {
+        eprintln!(
+            "note: {} cases were found but not kept (too many in one slice)",
+            sim.explanations_dropped()
+        );
+    }
     if !args.json {
         let mut parts = Vec::new();
         for (k, kind) in CaseKind::ALL.iter().enumerate() {

@@ -90,7 +90,8 @@ fn drive(
     mut on_events: impl FnMut(&[mailroom_core::TimedEvent]),
 ) -> u64 {
     let mut progress = Progress::new(until, "sim");
-    let stopped = sim.advance_draining(until, SLICE_STEPS, |now, events| {
+    let stopped = sim.advance_draining(until, SLICE_STEPS, |sim, events| {
+        let now = sim.now_ms();
         events.iter().for_each(|e| hasher.add(e));
         on_events(events);
         progress.set(now, now);

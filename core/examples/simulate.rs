@@ -9,7 +9,8 @@
 //! `mailroom_core::figures`; a sweep computes the same ones); a bad scenario exits 2 with
 //! `path: reason`. `--events` picks what the model records (and the hash covers): `all` (the
 //! default, the determinism fingerprint), `story` (what a page is shown) or `off` (fast-forward:
-//! the totals only).
+//! the totals only). `--causes` also records cause chains (`mailroom_core::causes`) and adds
+//! `"cases"` (how many) to the output: the benchmark's measure of what recording them costs.
 
 use mailroom_core::{EventHasher, EventLevel, Sim};
 
@@ -56,16 +57,24 @@ fn main() {
         },
     };
     sim.set_event_level(level);
+    let causes = args.iter().any(|a| a == "--causes");
+    sim.set_record_causes(causes);
     // Figures (lag percentiles, latencies) only read the model: the event stream is unchanged.
     sim.set_track_figures(true);
     let started = std::time::Instant::now();
     let mut hasher = EventHasher::default();
     // Drained in slices of simulated time and of model steps: memory stays bounded at any load.
-    sim.advance_draining(until, 20_000, |_, events| {
+    let mut cases = 0;
+    sim.advance_draining(until, 20_000, |sim, events| {
         events.iter().for_each(|e| hasher.add(e));
+        cases += sim.take_explanations(false).len();
         true
     });
+    cases += sim.take_explanations(true).len();
     let mut out = sim.totals_json();
+    if causes {
+        out["cases"] = cases.into();
+    }
     out["events"] = hasher.count().into();
     out["event_hash"] = hasher.hex().into();
     out["end_ms"] = until.into();

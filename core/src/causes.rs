@@ -11,7 +11,7 @@
 //! on or off (a test compares the event hashes).
 //!
 //! Memory is bounded by what the model itself holds: per group partition a ring of recent
-//! processing runs and commits, per member and broker a ring of recent faults, per share record
+//! processing runs and its last commit, per member and broker a ring of recent faults, per share record
 //! its deliveries while it is in flight, and the finished cases until the caller takes them
 //! ([`crate::Sim::take_explanations`]). Lost cases stay open until the end of the run (or until
 //! taken with `finished`), because a zombie may still process some of their records; that is
@@ -30,8 +30,9 @@ use crate::share::AckType;
 
 /// Processing runs kept per group partition (oldest dropped first).
 const RUNS_KEPT: usize = 64;
-/// Commits kept per group partition.
-const COMMITS_KEPT: usize = 16;
+/// Finished cases held between two [`Causes::take`] calls; beyond it the newest are counted
+/// in [`Causes::dropped`] and not kept (the CLI and the player take them every slice).
+pub const CASES_HELD_MAX: usize = 100_000;
 /// Faults kept per member, rebalances per group, facts per partition and per broker.
 const FACTS_KEPT: usize = 16;
 
@@ -283,8 +284,12 @@ struct Run {
 
 #[derive(Clone, Debug, Default)]
 struct GroupPart {
+    /// The run being extended (kept inline: the hot path touches nothing else)…
+    current: Option<Run>,
+    /// …and the finished ones before it, oldest first.
     runs: VecDeque<Run>,
-    commits: VecDeque<(u64, u32, u64)>,
+    /// The last commit stored: (time, member, offset).
+    commit: Option<(u64, u32, u64)>,
     assigned: Option<Fact>,
     resumed: Option<Fact>,
     /// The commit the last start position came from.
@@ -295,7 +300,14 @@ struct GroupPart {
 struct GroupMemory {
     members: Vec<VecDeque<Fact>>,
     rebalances: VecDeque<Fact>,
-    parts: BTreeMap<Tp, GroupPart>,
+    /// By topic index, then partition (grown as partitions show up).
+    parts: Vec<Vec<GroupPart>>,
+}
+
+impl GroupMemory {
+    fn part(&self, tp: Tp) -> Option<&GroupPart> {
+        self.parts.get(tp.0 as usize)?.get(tp.1 as usize)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -316,6 +328,8 @@ pub struct Causes {
     share_members: BTreeMap<(u32, u32), VecDeque<Fact>>,
     open_lost: BTreeMap<(u32, Tp), Vec<OpenLost>>,
     done: Vec<Case>,
+    /// Finished cases dropped because nobody took them in time (see [`CASES_HELD_MAX`]).
+    dropped: u64,
     /// The last leader change per partition this millisecond (acknowledged losses it caused
     /// are reported while the log is cut, before the election's event).
     leader_change: BTreeMap<Tp, (Fact, Option<Fact>)>,
@@ -348,7 +362,50 @@ impl Causes {
     }
 
     fn part(&mut self, g: u32, tp: Tp) -> &mut GroupPart {
-        self.group(g).parts.entry(tp).or_default()
+        let parts = &mut self.group(g).parts;
+        let (t, p) = (tp.0 as usize, tp.1 as usize);
+        if parts.len() <= t {
+            parts.resize_with(t + 1, Vec::new);
+        }
+        if parts[t].len() <= p {
+            parts[t].resize_with(p + 1, GroupPart::default);
+        }
+        &mut parts[t][p]
+    }
+
+    /// Group `g`'s member `member` processed `count` records of `tp` from `first` (the
+    /// simulation calls this directly: it is the hottest fact, one per batch or record).
+    pub fn processed(&mut self, now: u64, g: u32, member: u32, tp: Tp, first: u64, count: u64) {
+        let end = first + count;
+        let gp = self.part(g, tp);
+        match gp.current.as_mut() {
+            Some(r) if r.member == member && r.end == first => {
+                r.end = end;
+                r.until_ms = now;
+            }
+            _ => {
+                let run = Run {
+                    member,
+                    first,
+                    end,
+                    at_ms: now,
+                    until_ms: now,
+                };
+                if let Some(done) = gp.current.replace(run) {
+                    push(&mut gp.runs, done, RUNS_KEPT);
+                }
+            }
+        }
+    }
+
+    /// The coordinator stored group `g`'s commit of `offset` for `tp` (called directly, as
+    /// [`Causes::processed`]).
+    pub fn committed(&mut self, now: u64, g: u32, member: u32, tp: Tp, offset: u64) {
+        let gp = self.part(g, tp);
+        if gp.commit.is_some_and(|c| c.2 == offset && c.1 == member) {
+            return;
+        }
+        gp.commit = Some((now, member, offset));
     }
 
     fn member_fact(&mut self, g: u32, member: u32, at_ms: u64, fault: Fault) {
@@ -371,13 +428,26 @@ impl Causes {
         push(self.parts.entry(tp).or_default(), fact, FACTS_KEPT);
     }
 
+    fn finish(&mut self, case: Case) {
+        if self.done.len() < CASES_HELD_MAX {
+            self.done.push(case);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Finished cases not kept because [`CASES_HELD_MAX`] were waiting to be taken.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
     /// Takes the finished cases; with `finished`, the open lost cases too (the run is over).
     pub fn take(&mut self, finished: bool) -> Vec<Case> {
         if finished {
             for (_, open) in std::mem::take(&mut self.open_lost) {
                 for o in open {
                     if o.case.records > 0 {
-                        self.done.push(o.case);
+                        self.finish(o.case);
                     }
                 }
             }
@@ -390,53 +460,6 @@ impl Causes {
     /// Watches one event the simulation emitted at `now`.
     pub fn observe(&mut self, now: u64, event: &Event) {
         match *event {
-            Event::RecordsProcessed {
-                group,
-                member,
-                topic,
-                partition,
-                first_offset,
-                count,
-                ..
-            } => {
-                let end = first_offset + u64::from(count);
-                let gp = self.part(group, (topic, partition));
-                match gp.runs.back_mut() {
-                    Some(r) if r.member == member && r.end == first_offset => {
-                        r.end = end;
-                        r.until_ms = now;
-                    }
-                    _ => push(
-                        &mut gp.runs,
-                        Run {
-                            member,
-                            first: first_offset,
-                            end,
-                            at_ms: now,
-                            until_ms: now,
-                        },
-                        RUNS_KEPT,
-                    ),
-                }
-            }
-            Event::OffsetCommitted {
-                group,
-                member,
-                topic,
-                partition,
-                offset,
-                ..
-            } => {
-                let gp = self.part(group, (topic, partition));
-                if gp
-                    .commits
-                    .back()
-                    .is_some_and(|c| c.2 == offset && c.1 == member)
-                {
-                    return;
-                }
-                push(&mut gp.commits, (now, member, offset), COMMITS_KEPT);
-            }
             Event::CommitFailed {
                 group,
                 member,
@@ -625,7 +648,7 @@ impl Causes {
                 history.push(fact);
                 if delivery_count > 1 {
                     let facts = self.share_chain(share_group, key, now);
-                    self.done.push(Case {
+                    self.finish(Case {
                         kind: CaseKind::Redelivery,
                         owner: Owner::ShareGroup(share_group),
                         tp: key.1,
@@ -685,7 +708,7 @@ impl Causes {
                         delivery: delivery_count,
                     },
                 });
-                self.done.push(Case {
+                self.finish(Case {
                     kind: CaseKind::Archived,
                     owner: Owner::ShareGroup(share_group),
                     tp: key.1,
@@ -768,15 +791,15 @@ impl Causes {
     }
 
     fn duplicate(&mut self, now: u64, g: u32, tp: Tp, first: u64, records: u64) {
-        let Some(gp) = self.groups.get(g as usize).and_then(|m| m.parts.get(&tp)) else {
+        let Some(gp) = self.groups.get(g as usize).and_then(|m| m.part(tp)) else {
             return;
         };
-        let again = gp.runs.back().copied();
-        let runs = gp.runs.len().saturating_sub(1);
+        // The run that repeated the records is the current one; the first processing is the
+        // oldest run before it that holds the first of them.
+        let again = gp.current;
         let earlier = gp
             .runs
             .iter()
-            .take(runs)
             .find(|r| r.first <= first && first < r.end)
             .copied();
         let (assigned, resumed, resumed_commit) = (gp.assigned, gp.resumed, gp.resumed_commit);
@@ -817,7 +840,7 @@ impl Causes {
         });
         facts.sort_by_key(|f| f.at_ms);
         facts.dedup();
-        self.done.push(Case {
+        self.finish(Case {
             kind: CaseKind::Duplicate,
             owner: Owner::Group(g),
             tp,
@@ -832,16 +855,17 @@ impl Causes {
     pub fn positioned(&mut self, now: u64, g: u32, member: u32, tp: Tp, offset: u64, start: Start) {
         let member = Some(member);
         let gp = self.part(g, tp);
-        gp.resumed_commit =
-            match start {
-                Start::Committed => gp.commits.iter().rev().find(|c| c.2 == offset).map(
-                    |&(at_ms, member, offset)| Fact {
+        gp.resumed_commit = match start {
+            Start::Committed => {
+                gp.commit
+                    .filter(|c| c.2 == offset)
+                    .map(|(at_ms, member, offset)| Fact {
                         at_ms,
                         what: What::Committed { member, offset },
-                    },
-                ),
-                _ => None,
-            };
+                    })
+            }
+            _ => None,
+        };
         gp.resumed = Some(Fact {
             at_ms: now,
             what: What::Resumed {
@@ -854,15 +878,20 @@ impl Causes {
 
     /// Group `g` wrote off `[first, end)` of `tp` (`records` visible ones) as lost.
     pub fn lost(&mut self, now: u64, g: u32, tp: Tp, first: u64, end: u64, records: u64) {
-        let Some(gp) = self.groups.get(g as usize).and_then(|m| m.parts.get(&tp)) else {
+        let Some(gp) = self.groups.get(g as usize).and_then(|m| m.part(tp)) else {
             return;
         };
         let mut facts = Vec::new();
         // What the group processed just before the gap, and who.
-        let before = gp.runs.iter().rev().find(|r| r.end <= first + 1).copied();
+        let before = gp
+            .current
+            .iter()
+            .chain(gp.runs.iter().rev())
+            .find(|r| r.end <= first + 1)
+            .copied();
         // The commit that moved past the gap (commit first, or an auto-commit of fetched
         // positions), if the group committed one.
-        let commit = gp.commits.iter().rev().find(|c| c.2 >= end).copied();
+        let commit = gp.commit.filter(|c| c.2 >= end);
         let (assigned, resumed) = (gp.assigned, gp.resumed);
         let from = commit.map_or(before.map_or(0, |r| r.until_ms), |c| c.0);
         if let Some(r) = before {
@@ -1050,7 +1079,7 @@ impl Causes {
         }
         facts.sort_by_key(|f| f.at_ms);
         facts.dedup();
-        self.done.push(Case {
+        self.finish(Case {
             kind: CaseKind::AckedLost,
             owner: Owner::Producer(p),
             tp,
@@ -1088,7 +1117,7 @@ impl Causes {
             },
         });
         facts.sort_by_key(|f| f.at_ms);
-        self.done.push(Case {
+        self.finish(Case {
             kind: CaseKind::LogDuplicate,
             owner: Owner::Producer(p),
             tp,

@@ -1191,7 +1191,10 @@ impl Sim {
             self.account_processed(g, tp, from, to)
         };
         self.slot(g, s).processed += count;
-        self.emit_observed(|| Event::RecordsProcessed {
+        if let Some(c) = self.causes.as_deref_mut() {
+            c.processed(self.now_ms, g, s, tp, from, count);
+        }
+        self.emit_traffic(|| Event::RecordsProcessed {
             group: g,
             member: s,
             topic: tp.0,

@@ -718,7 +718,10 @@ impl Sim {
                 continue;
             };
             gp.committed = Some((offset, now));
-            self.emit_observed(|| Event::OffsetCommitted {
+            if let Some(c) = self.causes.as_deref_mut() {
+                c.committed(now, g, from.slot, (topic, partition), offset);
+            }
+            self.emit_traffic(|| Event::OffsetCommitted {
                 group: g,
                 member: from.slot,
                 topic,

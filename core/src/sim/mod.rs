@@ -452,6 +452,11 @@ impl Sim {
             .collect()
     }
 
+    /// Cases not kept because too many waited to be taken ([`crate::causes::CASES_HELD_MAX`]).
+    pub fn explanations_dropped(&self) -> u64 {
+        self.causes.as_ref().map_or(0, |c| c.dropped())
+    }
+
     /// Starts (or stops) keeping the figures of [`Sim::figures`] that need history: sampled lag
     /// percentiles and append → processing latencies (see [`crate::figures`]). Call it before
     /// advancing: records appended earlier are not timed. The model's behaviour and its event
@@ -602,8 +607,9 @@ impl Sim {
     }
 
     /// Runs the model up to `now_ms` in slices of one simulated second and of at most
-    /// `slice_steps` model steps, handing each slice's events to `on_slice` with the time
-    /// reached; `on_slice` returns `false` to stop early. The event buffer stays small whatever
+    /// `slice_steps` model steps, handing each slice's events to `on_slice` with the
+    /// simulation (to read the time reached, figures or cause chains between slices);
+    /// `on_slice` returns `false` to stop early. The event buffer stays small whatever
     /// the load (at 100 M rec/s one simulated second is about 10^8 events, so a time slice
     /// alone held a gigabyte), and the events are those of one [`Sim::advance`]. Returns the
     /// simulated time reached (below `now_ms` only when stopped).
@@ -611,7 +617,7 @@ impl Sim {
         &mut self,
         now_ms: u64,
         slice_steps: u64,
-        mut on_slice: impl FnMut(u64, &[TimedEvent]) -> bool,
+        mut on_slice: impl FnMut(&mut Sim, &[TimedEvent]) -> bool,
     ) -> u64 {
         let mut buf = Vec::new();
         let mut t = self.now_ms;
@@ -620,7 +626,7 @@ impl Sim {
             loop {
                 let reached = self.advance_bounded(t, slice_steps);
                 self.drain_events_into(&mut buf);
-                let go_on = on_slice(self.now_ms, &buf);
+                let go_on = on_slice(self, &buf);
                 buf.clear();
                 if !go_on {
                     return self.now_ms.min(now_ms);

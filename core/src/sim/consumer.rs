@@ -76,6 +76,10 @@ pub(crate) struct Consumer {
     pub closing: bool,
     pub state: ConsumerState,
     pub member_id: String,
+    /// Whether the coordinator has accepted `member_id` in a JoinGroup answer. A member id it
+    /// never saw stands for Kafka's empty member id (a fresh join, KIP-394); an accepted one it
+    /// no longer knows is answered UNKNOWN_MEMBER_ID.
+    pub member_id_accepted: bool,
     pub generation: i32,
     pub protocols: Vec<Strategy>,
     /// A JoinGroup or SyncGroup is in flight.
@@ -121,6 +125,7 @@ impl Consumer {
             closing: false,
             state: ConsumerState::Joining,
             member_id: String::new(),
+            member_id_accepted: false,
             generation: -1,
             protocols,
             joining: false,
@@ -275,6 +280,7 @@ impl Sim {
         c.left = false;
         c.closing = false;
         c.member_id = format!("{}-{suffix:08x}", c.name);
+        c.member_id_accepted = false;
         c.generation = -1;
         c.protocols = protocols;
         c.joining = false;
@@ -435,6 +441,7 @@ impl Sim {
         };
         let req = Request::Join {
             member_id: c.member_id.clone(),
+            fresh: !c.member_id_accepted,
             instance_id: c.instance_id.clone(),
             protocols: c.protocols.clone(),
             owned,
@@ -544,7 +551,12 @@ impl Sim {
             Response::Join { result: Err(e), .. } => {
                 let c = self.slot(g, s);
                 c.joining = false;
-                if e == ProtoError::UnknownMember || e == ProtoError::InconsistentProtocol {
+                if e == ProtoError::UnknownMember && c.member_id_accepted && c.instance_id.is_none()
+                {
+                    // `AbstractCoordinator.resetGenerationOnResponseError`: a fresh member id and
+                    // no generation, so the next poll calls onPartitionsLost before joining.
+                    self.reset_generation(g, s);
+                } else if e == ProtoError::UnknownMember || e == ProtoError::InconsistentProtocol {
                     c.generation = -1;
                 }
                 self.rejoin_after_backoff(g, s);
@@ -582,6 +594,7 @@ impl Sim {
     /// everyone sends SyncGroup.
     fn join_ok(&mut self, g: u32, s: u32, ok: JoinOk) {
         self.slot(g, s).generation = ok.generation;
+        self.slot(g, s).member_id_accepted = true;
         let assignment = ok.members.map(|members| {
             let grp = &self.groups[g as usize];
             let topics: Vec<TopicSpec> = grp
@@ -772,6 +785,7 @@ impl Sim {
         c.lose_generation();
         // A fresh member id, as after UNKNOWN_MEMBER_ID (static members keep their instance id).
         c.member_id = format!("{}-{suffix:08x}", c.name);
+        c.member_id_accepted = false;
         self.wake(g, s);
     }
 

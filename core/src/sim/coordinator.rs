@@ -153,6 +153,7 @@ impl Sim {
         match req {
             Request::Join {
                 member_id,
+                fresh,
                 instance_id,
                 protocols,
                 owned,
@@ -161,7 +162,7 @@ impl Sim {
                 seq,
             } => self.handle_join(
                 from,
-                member_id,
+                (member_id, fresh),
                 instance_id,
                 protocols,
                 (owned, generation, eager, seq),
@@ -217,7 +218,7 @@ impl Sim {
     fn handle_join(
         &mut self,
         from: Endpoint,
-        member_id: String,
+        (member_id, fresh): (String, bool),
         instance_id: Option<String>,
         protocols: Vec<Strategy>,
         (owned, generation, eager, seq): (Vec<Tp>, i32, bool, u64),
@@ -270,6 +271,19 @@ impl Sim {
             }
         }
         let c = &mut self.groups[g as usize].coord;
+        if c.find(&member_id).is_none() && instance_id.is_none() && !fresh {
+            // A dynamic member rejoining under an id the coordinator dropped (it was removed
+            // while paused or cut off, before a heartbeat could tell it): Kafka's
+            // `ClassicGroup` answers UNKNOWN_MEMBER_ID, so the client gives its partitions up
+            // as lost and joins afresh, never as the old owner (found by the soak, seed 26474).
+            return self.respond(
+                from,
+                Response::Join {
+                    seq,
+                    result: Err(ProtoError::UnknownMember),
+                },
+            );
+        }
         match c.find(&member_id) {
             None => {
                 c.next_serial += 1;

@@ -34,6 +34,8 @@ pub(crate) enum Request {
     /// attempt abandoned by a generation reset is dropped (`resetJoinGroupFuture`).
     Join {
         member_id: String,
+        /// The coordinator never accepted `member_id` (Kafka: an empty member id).
+        fresh: bool,
         instance_id: Option<String>,
         protocols: Vec<Strategy>,
         owned: Vec<Tp>,

@@ -26,6 +26,7 @@ fn every_subcommand_has_help_with_examples() {
         "partition",
         "conformance",
         "check",
+        "soak",
         "completions",
         "man",
     ] {

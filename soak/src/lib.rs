@@ -28,8 +28,23 @@
 //! same event hash; no panic on any valid scenario; no decoder panic on any text.
 //!
 //! ## Known gaps
-//! None of the invariants is currently known to fail on the model; see the crate's tests and
-//! the issue for the seeds measured.
+//! Invariants the model does not satisfy yet; they stay checked (the soak reports them and
+//! exits 1), and [`KNOWN_GAPS`] lists them so the test slice can tell them from new failures.
+//!
+//! - [`Invariant::CommittedNeverBackwards`], after a coordinator was unreachable (its broker
+//!   crashed or was cut off): about 1 schedule in 1,250 (seeds 1239, 1253, 2083, 6384, 7181,
+//!   7484, 8401, 8635 of the first 10,000). Two model gaps behind it:
+//!   - classic groups (seed 7484, shrunk: `IsolateBroker`, `HealBroker`, `CrashBroker`, …):
+//!     `OffsetCommit`s held for an unreachable coordinator reach the next one out of send
+//!     order, so one member's older auto-commit (25) lands after its newer one (28). Kafka's
+//!     client does not retry an async commit for exactly this reason, and a commit that lands
+//!     is the newest the member sent.
+//!   - consumer-protocol groups (seed 1239, shrunk to a single-broker `IsolateBroker` …
+//!     `HealBroker`): `k848_validate_commit` accepts a commit from any current member whatever
+//!     its member epoch (Kafka answers `STALE_MEMBER_EPOCH`), and heartbeats go on reconciling
+//!     while the member's revocation commit is held, so the new owner starts from the old
+//!     committed offset and the revoked owner's held commit (117) lands before the new
+//!     owner's lower one (102).
 
 pub mod check;
 pub mod fuzz;
@@ -43,6 +58,12 @@ use std::sync::Mutex;
 
 pub use check::{check, Invariant, Options, Report, Violation};
 use serde_json::{json, Value};
+
+/// Invariants with a listed model gap (see the crate docs), each with the reason.
+pub const KNOWN_GAPS: &[(Invariant, &str)] = &[(
+    Invariant::CommittedNeverBackwards,
+    "held OffsetCommits reach a returning coordinator out of order; KIP-848 commits skip the member-epoch check",
+)];
 
 /// What one seed showed.
 pub struct SeedResult {

@@ -4,7 +4,7 @@
 //!
 //! The only randomness is [`mailroom_core::rng::Rng`] (SplitMix64) derived from the seed.
 //! Timeouts are small (sessions of 1–5 s, poll intervals of 1–8 s, broker sessions of 1–4 s)
-//! so faults matter within seconds, and schedules are short (10–30 s simulated, tens of records
+//! so faults matter within seconds, and schedules are short (10–45 s simulated, tens of records
 //! a second) so that thousands of seeds run in minutes.
 
 use mailroom_core::assignor::Strategy;
@@ -81,7 +81,7 @@ struct GroupInfo {
 pub fn generate(seed: u64) -> Value {
     let mut r = R::new(seed, "soak/scenario");
     let brokers = r.int(1, 5) as u32;
-    let duration = r.int(10, 30) * 1000;
+    let duration = r.int(10, 45) * 1000;
     let unclean = r.chance(0.2);
     // ---- topics -------------------------------------------------------------------------
     let input_topics = r.int(1, 3) as u32;
@@ -343,7 +343,7 @@ fn faults(
     share_locks: &[u64],
 ) -> Vec<Value> {
     let mut out: Vec<(u64, Value)> = Vec::new();
-    let n = r.int(0, 16);
+    let n = r.int(0, 20);
     let crash_points = [
         "now",
         "before_processing",

@@ -99,6 +99,7 @@ pub fn run(args: &SoakArgs) -> u8 {
             "violations": failures.iter().map(|f| json!({
                 "seed": f.seed, "invariant": f.violation.invariant.name(),
                 "at_ms": f.violation.at_ms, "detail": f.violation.detail,
+                "known_gap": mailroom_soak::known_gap(f.violation.invariant),
             })).collect::<Vec<_>>(),
             "written": written.iter().filter_map(|(f, w)| w.as_ref().map(|w| json!({
                 "seed": f.seed, "invariant": f.violation.invariant.name(),
@@ -121,6 +122,19 @@ pub fn run(args: &SoakArgs) -> u8 {
             println!("{} violations:", failures.len());
             for f in &failures {
                 println!("  seed {}: {}", f.seed, f.violation);
+            }
+            let mut gaps: Vec<Invariant> = failures
+                .iter()
+                .map(|f| f.violation.invariant)
+                .filter(|i| mailroom_soak::known_gap(*i).is_some())
+                .collect();
+            gaps.sort();
+            gaps.dedup();
+            for i in gaps {
+                println!(
+                    "  ({i} is a listed known model gap: {})",
+                    mailroom_soak::known_gap(i).unwrap_or_default()
+                );
             }
             for (f, w) in &written {
                 if let Some(w) = w {

@@ -71,6 +71,14 @@ pub const KNOWN_GAPS: &[(Invariant, &str)] = &[(
     "KIP-848 heartbeats are served while the coordinator is unreachable and commits are held; held commits land after newer ones",
 )];
 
+/// The listed reason if `invariant` is a known model gap ([`KNOWN_GAPS`]).
+pub fn known_gap(invariant: Invariant) -> Option<&'static str> {
+    KNOWN_GAPS
+        .iter()
+        .find(|(i, _)| *i == invariant)
+        .map(|(_, why)| *why)
+}
+
 /// What one seed showed.
 pub struct SeedResult {
     /// The seed.

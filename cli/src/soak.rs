@@ -220,11 +220,14 @@ fn replay(file: &std::path::Path, opts: Options, as_json: bool) -> u8 {
 /// The coverage tables.
 fn human(c: &Coverage, wall: f64, jobs: usize) -> String {
     let mut out = format!(
-        "{} schedules, {:.0} s simulated, {} events checked, {} fuzz mutants, {wall:.1} s on {jobs} threads\n\n",
+        "{} schedules, {:.0} s simulated, {} events checked, {wall:.1} s on {jobs} threads\n\
+         fuzz: {} mutants, {} scenarios loaded and ran, {} inputs decoded and handled, the rest refused cleanly\n\n",
         c.schedules,
         c.sim_ms as f64 / 1000.0,
         c.events,
-        c.fuzz_cases
+        c.fuzz_cases,
+        c.fuzz_accepted.0,
+        c.fuzz_accepted.1
     );
     let rows: Vec<Vec<String>> = Invariant::ALL
         .iter()

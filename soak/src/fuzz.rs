@@ -7,7 +7,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use mailroom_core::input::inputs_from_json;
-use mailroom_core::{Input, Scenario, Sim};
+use mailroom_core::{EventLevel, Input, Scenario, Sim};
 use serde_json::{json, Value};
 
 use crate::gen::{generate, R};
@@ -74,6 +74,59 @@ fn random_value(r: &mut R) -> Value {
     }
 }
 
+/// Every string in `v` (the pool a type-preserving mutation draws names and enum values from).
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(x) => out.push(x.clone()),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+/// A value of the same JSON type as `v`: a number at an edge or near it, another string of
+/// the document, a flipped bool — mostly still well-formed, so it gets past the parser into
+/// validation and the model.
+fn same_type(r: &mut R, v: &Value, pool: &[String]) -> Value {
+    match v {
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            let edge = [
+                0.0,
+                1.0,
+                2.0,
+                (x - 1.0).max(0.0),
+                x + 1.0,
+                x * 2.0,
+                (x / 2.0).floor(),
+                5.0,
+                6.0,
+                1000.0,
+                4096.0,
+                4097.0,
+                86_400_000.0,
+                86_400_001.0,
+            ];
+            let y = r.pick(&edge);
+            if n.is_f64() {
+                json!(y + if r.chance(0.5) { 0.5 } else { 0.0 })
+            } else {
+                json!(y as u64)
+            }
+        }
+        Value::String(_) if !pool.is_empty() => {
+            json!(pool[r.int(0, pool.len() as u64 - 1) as usize])
+        }
+        Value::Bool(b) => json!(!b),
+        Value::Array(a) if !a.is_empty() && r.chance(0.5) => {
+            let mut a = a.clone();
+            a.pop();
+            Value::Array(a)
+        }
+        _ => random_value(r),
+    }
+}
+
 /// Every path into `v` (objects and arrays).
 fn paths(v: &Value, here: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     out.push(here.clone());
@@ -113,8 +166,10 @@ fn at<'a>(v: &'a mut Value, path: &[Value]) -> Option<&'a mut Value> {
 fn mutate_value(r: &mut R, doc: &mut Value) {
     let mut all = Vec::new();
     paths(doc, &mut Vec::new(), &mut all);
+    let mut pool = Vec::new();
+    strings(doc, &mut pool);
     let path = all[r.int(0, all.len() as u64 - 1) as usize].clone();
-    let kind = r.int(0, 4);
+    let kind = r.int(0, 9);
     if kind == 0 && !path.is_empty() {
         let (last, parent) = path.split_last().expect("not empty");
         if let Some(p) = at(doc, parent) {
@@ -145,7 +200,8 @@ fn mutate_value(r: &mut R, doc: &mut Value) {
             let x = a[i].clone();
             a.push(x);
         }
-        (_, t) => *t = random_value(r),
+        (3, t) => *t = random_value(r),
+        (_, t) => *t = same_type(r, t, &pool),
     }
 }
 
@@ -177,35 +233,49 @@ fn mutate_text(r: &mut R, text: &str) -> String {
     String::from_utf8_lossy(&b).into_owned()
 }
 
-/// Feeds one mutant to every decoder; `Err` carries what panicked.
-fn feed(text: &str) -> Result<(), String> {
+/// How many mutants each decoder accepted (the rest were refused with a clean `Err`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FuzzStats {
+    /// Mutants fed.
+    pub cases: u64,
+    /// Scenario mutants that loaded into a `Sim` (and then ran a few bounded steps).
+    pub scenarios_loaded: u64,
+    /// Input mutants that decoded (and were handed to `Sim::handle`).
+    pub inputs_decoded: u64,
+}
+
+/// Feeds one mutant to every decoder; `Ok(whether it loaded as a Sim)`, `Err` what panicked.
+fn feed(text: &str) -> Result<bool, String> {
     let run = || {
-        let _ = Scenario::from_json(text);
         let _ = Input::from_json(text);
         let _ = inputs_from_json(text);
         if let Ok(sc) = Scenario::from_json(text) {
             if let Ok(mut sim) = Sim::new(sc) {
-                // A few bounded steps: a mutant may ask for a huge load.
-                sim.advance_bounded(3_000, 20_000);
+                // A few bounded steps, events off: a mutant may ask for a huge load.
+                sim.set_event_level(EventLevel::Off);
+                sim.advance_bounded(3_000, 200);
                 let _ = sim.drain_events();
+                return true;
             }
         }
+        false
     };
     catch_unwind(AssertUnwindSafe(run)).map_err(|p| crate::check::panic_message(&p))
 }
 
 /// The fuzz pass for `seed`: `cases` mutants of the seed's generated scenario and of its
 /// inputs. `Err((mutant, panic message))` on the first panic.
-pub fn fuzz(seed: u64, cases: u32) -> Result<(), (String, String)> {
+pub fn fuzz(seed: u64, cases: u32) -> Result<FuzzStats, (String, String)> {
     let mut r = R::new(seed, "soak/fuzz");
+    let mut stats = FuzzStats::default();
     let base = generate(seed);
     for _ in 0..cases {
-        let text = if r.chance(0.5) {
+        let text = if r.chance(0.6) {
             let mut doc = base.clone();
-            for _ in 0..r.int(1, 3) {
+            for _ in 0..r.int(1, 2) {
                 mutate_value(&mut r, &mut doc);
             }
-            if r.chance(0.3) {
+            if r.chance(0.15) {
                 mutate_text(&mut r, &doc.to_string())
             } else {
                 doc.to_string()
@@ -213,7 +283,10 @@ pub fn fuzz(seed: u64, cases: u32) -> Result<(), (String, String)> {
         } else {
             mutate_text(&mut r, &base.to_string())
         };
-        feed(&text).map_err(|e| (text.clone(), e))?;
+        stats.cases += 1;
+        if feed(&text).map_err(|e| (text.clone(), e))? {
+            stats.scenarios_loaded += 1;
+        }
         // Input JSON: one input or a list, mutated, decoded, and handed to a loaded model.
         let inputs = base["inputs"].as_array().cloned().unwrap_or_default();
         let mut one = inputs
@@ -225,12 +298,19 @@ pub fn fuzz(seed: u64, cases: u32) -> Result<(), (String, String)> {
         let handled = catch_unwind(AssertUnwindSafe(|| {
             if let Ok(input) = Input::from_json(&text) {
                 let mut sim = Sim::from_json(&base.to_string()).expect("generated loads");
-                let _ = sim.handle(r.int(0, 5_000), input);
-                sim.advance_bounded(6_000, 20_000);
+                // Events off and few steps: a mutant may ask for 10^8 records a second.
+                sim.set_event_level(EventLevel::Off);
+                let _ = sim.handle(r.int(0, 2_000), input);
+                sim.advance_bounded(4_000, 200);
+                return true;
             }
+            false
         }));
-        handled.map_err(|p| (text.clone(), crate::check::panic_message(&p)))?;
+        stats.cases += 1;
+        if handled.map_err(|p| (text.clone(), crate::check::panic_message(&p)))? {
+            stats.inputs_decoded += 1;
+        }
         feed(&text).map_err(|e| (text, e))?;
     }
-    Ok(())
+    Ok(stats)
 }

@@ -90,7 +90,7 @@ pub struct SeedResult {
     /// The checker's report, or why the generated scenario did not load (a generator bug).
     pub report: Result<Report, String>,
     /// The fuzz pass: `Err((mutant, panic))` if a decoder panicked.
-    pub fuzz: Result<(), (String, String)>,
+    pub fuzz: Result<fuzz::FuzzStats, (String, String)>,
 }
 
 impl SeedResult {
@@ -166,6 +166,8 @@ pub struct Coverage {
     pub schedules: u64,
     /// Fuzz mutants fed (scenario and input texts).
     pub fuzz_cases: u64,
+    /// Of those, scenario mutants that loaded into a `Sim` and input mutants that decoded.
+    pub fuzz_accepted: (u64, u64),
     /// Scenario features and scheduled fault kinds → schedules.
     pub features: BTreeMap<String, u64>,
     /// Things the model did (elections, fencing, expiries, …) → schedules.
@@ -182,7 +184,11 @@ impl Coverage {
     /// Folds one seed in.
     pub fn add(&mut self, r: &SeedResult, fuzz_cases: u32) {
         self.schedules += 1;
-        self.fuzz_cases += u64::from(fuzz_cases) * 2;
+        if let Ok(f) = &r.fuzz {
+            self.fuzz_cases += f.cases;
+            self.fuzz_accepted.0 += f.scenarios_loaded;
+            self.fuzz_accepted.1 += f.inputs_decoded;
+        }
         for f in &r.features {
             *self.features.entry(f.clone()).or_default() += 1;
         }
@@ -210,6 +216,8 @@ impl Coverage {
         json!({
             "schedules": self.schedules,
             "fuzz_cases": self.fuzz_cases,
+            "fuzz_scenarios_loaded": self.fuzz_accepted.0,
+            "fuzz_inputs_decoded": self.fuzz_accepted.1,
             "events": self.events,
             "sim_ms": self.sim_ms,
             "features": self.features,

@@ -86,7 +86,7 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         mailroom soak --seeds 1000\n  \
         mailroom soak --seeds 100000 --from 1 --jobs 8 --json\n  \
-        mailroom soak --replay soak-failure-1239.json\n\n\
+        mailroom soak --replay soak-failure-807.json\n\n\
         Exit status: 0 no violation, 1 a violation (its shrunk scenario is written), 2 bad arguments.")]
     Soak(soak::SoakArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).

@@ -31,7 +31,7 @@ pub struct SoakArgs {
     /// Fuzz mutants per seed fed to the decoders (0: no fuzz pass).
     #[arg(long, default_value_t = mailroom_soak::FUZZ_CASES, value_name = "N")]
     fuzz: u32,
-    /// Check one scenario file (a written failure) instead: prints its violation, exit 1.
+    /// Check one scenario file (a written failure) instead: prints its violation (exit 1) or none.
     #[arg(long, value_name = "FILE")]
     replay: Option<PathBuf>,
 }

@@ -30,12 +30,13 @@
 //! ## Known gaps
 //! Invariants the model does not satisfy yet; they stay checked (the soak reports them and
 //! exits 1), and [`KNOWN_GAPS`] lists them so the test slice can tell them from new failures.
+//! The shrunk scenarios are in `soak/known-gaps/` (`mailroom soak --replay FILE` shows the
+//! violation; `soak/tests/soak.rs` checks that each still reproduces, so a fix is noticed).
 //!
 //! - [`Invariant::CommittedNeverBackwards`], after a group's coordinator was unreachable (its
 //!   broker crashed or was cut off): 12 of the first 10,000 seeds (807, 900, 1067, 2246, 4746,
-//!   5706, 6449, 8432, 8438, 9310, 9688, 9986), every one with a broker fault, mostly in
-//!   consumer-protocol groups with `commit: auto`. Two model gaps behind it
-//!   (`mailroom soak --from SEED --seeds 1` writes the shrunk scenario):
+//!   5706, 6449, 8432, 8438, 9310, 9688, 9986) and 18 of seeds 10,001–30,000, every one with a
+//!   broker fault, mostly in consumer-protocol groups with `commit: auto`. Two model gaps:
 //!   - consumer protocol (seed 1067, shrunk to `CrashBroker`, `AddConsumer`, `RestartBroker`
 //!     on one broker): KIP-848 heartbeats keep being served while the group has *no*
 //!     coordinator (`CoordinatorMoved` to `null` at 6465 ms, then `MemberReconciled` at 6896,
@@ -51,6 +52,15 @@
 //!     commit the member sent just before the move reached it directly, so the member's older
 //!     auto-commits (419 … 461) overwrite its newest (464). Kafka's client fails commits to a
 //!     lost coordinator and never retries an async commit, for exactly this reason.
+//! - [`Invariant::OneOwnerClassic`]: 1 of 30,000 seeds (26474, shrunk to `PauseConsumer`,
+//!   `AddConsumer`, `ResumeConsumer` in a cooperative-sticky group). The paused member misses
+//!   the rebalance and the coordinator drops it at the rebalance timeout (`PollIntervalExceeded`
+//!   from `complete_join`, generation 3 gives its partitions to the new member). It resumes 81
+//!   ms later, before a heartbeat told it, and rejoins under its removed member id:
+//!   `handle_join` accepts an unknown non-empty member id as a new member, with its old owned
+//!   partitions, so after the JoinGroup answer of generation 4 it and the new member both own
+//!   in-0/1. Kafka answers such a JoinGroup with `UNKNOWN_MEMBER_ID`; the client resets its
+//!   generation and calls `onPartitionsLost` before joining again.
 
 pub mod check;
 pub mod fuzz;
@@ -66,10 +76,16 @@ pub use check::{check, Invariant, Options, Report, Violation};
 use serde_json::{json, Value};
 
 /// Invariants with a listed model gap (see the crate docs), each with the reason.
-pub const KNOWN_GAPS: &[(Invariant, &str)] = &[(
-    Invariant::CommittedNeverBackwards,
-    "KIP-848 heartbeats are served while the coordinator is unreachable and commits are held; held commits land after newer ones",
-)];
+pub const KNOWN_GAPS: &[(Invariant, &str)] = &[
+    (
+        Invariant::CommittedNeverBackwards,
+        "KIP-848 heartbeats are served while the coordinator is unreachable and commits are held; held commits land after newer ones",
+    ),
+    (
+        Invariant::OneOwnerClassic,
+        "a JoinGroup under a member id the coordinator dropped is accepted as a new member with its old partitions (Kafka: UNKNOWN_MEMBER_ID, onPartitionsLost)",
+    ),
+];
 
 /// The listed reason if `invariant` is a known model gap ([`KNOWN_GAPS`]).
 pub fn known_gap(invariant: Invariant) -> Option<&'static str> {

@@ -152,3 +152,40 @@ fn invariant_names_round_trip() {
         assert_eq!(Invariant::from_name(i.name()), Some(i));
     }
 }
+
+/// Each listed known gap's shrunk scenario still breaks its invariant: when the model is
+/// fixed this fails, and the gap (and its file) should be dropped from `KNOWN_GAPS`.
+#[test]
+fn every_known_gap_still_reproduces_from_its_file() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/known-gaps");
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("known-gaps/") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_stem()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let invariant = Invariant::ALL
+            .into_iter()
+            .find(|i| name.starts_with(&format!("{}-", i.name())))
+            .unwrap_or_else(|| panic!("{name}: named after no invariant"));
+        assert!(
+            mailroom_soak::known_gap(invariant).is_some(),
+            "{name}: not a listed gap"
+        );
+        let text = std::fs::read_to_string(&path).expect("file");
+        let v = check(&text, Options::default())
+            .expect("loads")
+            .violation
+            .unwrap_or_else(|| panic!("{name} no longer fails: drop it from KNOWN_GAPS"));
+        assert_eq!(v.invariant, invariant, "{name}: {v}");
+        seen.push(invariant);
+    }
+    for (i, _) in KNOWN_GAPS {
+        assert!(
+            seen.contains(i),
+            "{i} is listed with no scenario in known-gaps/"
+        );
+    }
+}

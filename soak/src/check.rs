@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use mailroom_core::event::{Event, ProduceError};
+use mailroom_core::event::{Event, ProduceError, RequestKind};
 use mailroom_core::scenario::Acks;
 use mailroom_core::{EventHasher, Sim};
 
@@ -434,6 +434,13 @@ fn run(mut sim: Sim, opts: Options) -> Report {
                 Event::InputRejected { .. } => {
                     report.happened.insert("input rejected".into());
                 }
+                // Group-protocol traffic that comes with a change of a member's generation (a
+                // JoinGroup answer is followed by a SyncGroup, a failed one by a new JoinGroup):
+                // the owners are looked at after it too.
+                Event::RequestSent {
+                    kind: RequestKind::Join | RequestKind::Sync | RequestKind::Leave,
+                    ..
+                } => group_change = true,
                 other => {
                     if !other.is_traffic() {
                         group_change = true;

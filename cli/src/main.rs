@@ -13,6 +13,7 @@ mod conformance;
 mod explain;
 mod keys;
 mod run;
+mod soak;
 mod sweep;
 
 /// Kafka's moving parts, simulated: run scenarios, sweep a setting, check your configs.
@@ -91,6 +92,13 @@ enum Command {
         mailroom check --producer p.properties --drill leader-crash --drill rolling-restart\n\n\
         Exit status: 0 no drill warns, 1 some drill found loss, duplicates or reordering, 2 bad input.")]
     Check(check::CheckArgs),
+    /// Soak the whole model: seeded random scenarios and faults, Kafka's guarantees checked.
+    #[command(after_help = "Examples:\n  \
+        mailroom soak --seeds 1000\n  \
+        mailroom soak --seeds 100000 --from 1 --jobs 8 --json\n  \
+        mailroom soak --replay soak-failure-807.json\n\n\
+        Exit status: 0 no violation, 1 a violation (its shrunk scenario is written), 2 bad arguments.")]
+    Soak(soak::SoakArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Example:\n  mailroom completions bash > ~/.local/share/bash-completion/completions/mailroom"
@@ -145,6 +153,7 @@ fn main() -> ExitCode {
         Command::Partition(args) => keys::partition(&args),
         Command::Conformance(args) => conformance::run(&args),
         Command::Check(args) => check::run(&args) as u8,
+        Command::Soak(args) => soak::run(&args),
         Command::Completions { shell } => {
             let mut out = std::io::stdout();
             clap_complete::generate(shell, &mut Cli::command(), "mailroom", &mut out);

@@ -27,6 +27,7 @@ fn every_subcommand_has_help_with_examples() {
         "conformance",
         "check",
         "explain",
+        "soak",
         "completions",
         "man",
     ] {

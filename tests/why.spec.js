@@ -68,6 +68,7 @@ test("mouse: the duplicates counter opens each duplicate's chain; its records eq
   expect(records).toBe(dups);
   expect(await modelRecords(page, "duplicate", null)).toEqual({ records: dups, cases, complete: true });
   await expect(app(page, "[data-testid=why-scope]")).toContainText(`billing: ${dups} duplicate`);
+  await expect(panel(page).locator("h3")).toHaveText("Why? duplicates · billing");
   await expect(app(page, "[data-testid=why-reach]")).toHaveText("Explained the whole run up to now (24.0 s).");
   // Most recent first, the first one open, its summary and steps in sentences.
   const ats = await panel(page).locator("li.mr-why-case").evaluateAll((lis) => lis.map((li) => Number(li.dataset.at)));
@@ -98,6 +99,20 @@ test("mouse: the duplicates counter opens each duplicate's chain; its records eq
   await page.keyboard.press("Escape");
   await expect(panel(page)).toBeHidden();
   expect(await focused(page)).toMatchObject({ tag: "button", why: "duplicate" });
+  expect(errors).toEqual([]);
+});
+
+test("a replay cut short by its budget says honestly how far it explained", async ({ page, errors }) => {
+  await openAt(page, "/?scenario=crash-before-commit", 24000);
+  await sim(page, (c) => { c.view.why.budget = 500; }); // model steps: far too few for 24 s
+  await app(page, "[data-testid=count-duplicates] button").click();
+  await answered(page);
+  await expect(panel(page)).toHaveAttribute("data-complete", "0");
+  const reached = Number(await panel(page).getAttribute("data-reached"));
+  expect(reached).toBeLessThan(24000);
+  const secs = reached < 10_000 ? `${(reached / 1000).toFixed(2)} s` : `${(reached / 1000).toFixed(1)} s`;
+  await expect(app(page, "[data-testid=why-reach]")).toHaveText(`Explained up to ${secs} of 24.0 s: the replay ran out of its budget, so cases after ${secs} are missing.`);
+  await page.keyboard.press("Escape");
   expect(errors).toEqual([]);
 });
 

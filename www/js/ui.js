@@ -52,7 +52,7 @@ export class View {
     if (this.opts.height) this.root.style.height = this.opts.height; // CSSOM, allowed by the CSP
     this._toolbar();
     const body = el("div", { class: "mr-body" });
-    this.stageBox = el("div", { class: "mr-stagebox", tabindex: "0", role: "application", "aria-label": "Kafka simulation stage. Space plays or pauses; period steps; the consumers list beside it opens each consumer's menu." });
+    this.stageBox = el("div", { class: "mr-stagebox", tabindex: "0", role: "application", "aria-label": "Kafka simulation stage. Space plays or pauses; period steps; the consumers list beside it opens each consumer's menu, and its duplicates and lost counters explain each case (Why?)." });
     this.canvas = el("canvas", { class: "mr-canvas", "data-testid": "stage" });
     this.menu = el("div", { class: "mr-menu", role: "menu", hidden: true, "data-testid": "consumer-menu" });
     this.stageBox.append(this.canvas, this.menu);

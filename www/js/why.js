@@ -77,6 +77,7 @@ export class WhyPanel {
     this.filter = null;
     this.opener = null;
     this.followed = null; // the step button last followed
+    this.budget = EXPLAIN_BUDGET; // model steps one explanation may replay (tests lower it)
   }
 
   get isOpen() {
@@ -110,7 +111,7 @@ export class WhyPanel {
       if (token !== this.token || this.root.hidden) return;
       let out;
       try {
-        out = this.c.explain(EXPLAIN_BUDGET);
+        out = this.c.explain(this.budget);
       } catch (err) {
         out = null;
         this.reach.textContent = `Could not explain: ${err?.message ?? err}`;
@@ -140,18 +141,17 @@ export class WhyPanel {
   }
 
   /** "duplicates of billing", from the filter. */
-  _what() {
+  _what(who = this.filter.owner) {
     const f = this.filter;
     const kind = (WORDS[f.kind] ?? [f.kind, f.kind])[1];
     const where = f.partition !== null && f.partition !== undefined && f.topic ? ` on ${f.topic}-${f.partition}` : "";
-    return `${kind}${f.owner ? ` · ${f.owner}` : ""}${where}`;
+    return `${kind}${who ? ` · ${who}` : ""}${where}`;
   }
 
   _render() {
     const r = this.result;
     if (!r) return;
     const f = this.filter;
-    this.title.textContent = `Why? ${this._what()}`;
     const all = r.cases.filter((c) => matches(c, { kind: f.kind, owner: f.owner }));
     const narrowed = f.partition !== null && f.partition !== undefined;
     const cases = (narrowed ? all.filter((c) => matches(c, f)) : all).slice().sort((a, b) => b.at_ms - a.at_ms);
@@ -162,6 +162,7 @@ export class WhyPanel {
     const owners = [...new Set(cases.map((c) => c[OWNER_FIELD[c.kind]]).filter((o) => o !== undefined && o !== null))];
     const who = f.owner ?? (owners.length === 1 ? owners[0] : null);
     const owner = who ? `${who}: ` : "";
+    this.title.textContent = `Why? ${this._what(who)}`;
     const where = narrowed && f.topic ? ` on ${f.topic}-${f.partition}` : "";
     this.scope.textContent = cases.length
       ? `${owner}${countWords(f.kind, records)}${where} in ${cases.length === 1 ? "1 case" : `${cases.length} cases`}, most recent first.`

@@ -180,6 +180,7 @@ export class View {
 
   destroy() {
     this.destroyed = true;
+    this.why.close(); // drops an explanation still queued
     cancelAnimationFrame(this.raf);
     clearTimeout(this.panelsTimer);
     for (const d of this.disposers) d();

@@ -234,6 +234,12 @@ test("lessons' Why? links: at-least-once crash, at-most-once loss, acks=1 leader
   expect((await answered(page)).records).toBe(ackedLost);
   await page.keyboard.press("Escape");
   expect((await focused(page))?.why).toBe("acked-lost");
+  // …and so does the "acked lost" line of the receipt stub under checkout on the stage.
+  const stub = await sim(page, (c) => c.view.stage.hits.find((h) => h.kind === "why" && h.why.kind === "acked-lost"));
+  expect(stub, "the receipt stub's acked-lost line is clickable").toMatchObject({ why: { owner: "checkout" } });
+  await app(page, "canvas[data-testid=stage]").click({ position: { x: stub.x + stub.w / 2, y: stub.y + stub.h / 2 } });
+  expect((await answered(page)).records).toBe(ackedLost);
+  await page.keyboard.press("Escape");
   // The poison message: archived once after four redeliveries; the share figures agree.
   await lesson("poison-message", 4);
   await whyLink.click();

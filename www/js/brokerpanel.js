@@ -12,6 +12,8 @@ import { stateWord } from "./brokers.js";
 const FIGURES = [["PR_PRODUCED", "sent"], ["PR_ACKED", "acked"], ["PR_FAILED", "failed"], ["PR_LOG_DUPLICATES", "log duplicates"], ["PR_ACKED_LOST", "acked lost"], ["PR_REORDERED", "reordered"]];
 const WARN = new Set(["PR_LOG_DUPLICATES", "PR_REORDERED"]);
 const BAD = new Set(["PR_FAILED", "PR_ACKED_LOST"]);
+/** Figures that open the Why? panel: field → case kind (why.js). */
+const WHY = { PR_LOG_DUPLICATES: "log-duplicate", PR_ACKED_LOST: "acked-lost" };
 const ISR_ROWS_MAX = 24; // a heatmap-sized topic gets its first partitions in words, not thousands
 
 /** A partition's replication state in one sentence. */
@@ -41,6 +43,8 @@ export class BrokerPanel {
     this.prodRows = [];
     /** Set by the view: (broker, button) → opens the broker's menu. */
     this.onOpen = null;
+    /** Set by the panels: (filter, opener) → opens the Why? panel. */
+    this.onWhy = null;
   }
 
   /** The button of broker b, if shown. */
@@ -78,13 +82,26 @@ export class BrokerPanel {
         li.append(el("b", {}, f.layout.producers[p].id), document.createTextNode(": "));
         FIGURES.forEach(([k, label], j) => {
           if (j) li.append(document.createTextNode(" · "));
-          li.append(el("span", { "data-field": label.replace(/ /g, "_") }));
+          const span = el("span", { "data-field": label.replace(/ /g, "_") });
+          // acked lost and log duplicates open the Why? panel for this producer's cases
+          if (WHY[k]) {
+            const b = el("button", { type: "button", class: "mr-whyfig mr-whyfig-zero", "data-why": WHY[k] });
+            b.addEventListener("click", () => this.onWhy?.({ kind: WHY[k], owner: f.layout.producers[p]?.id ?? null }, b));
+            span.append(b);
+          }
+          li.append(span);
         });
       }
       FIGURES.forEach(([k, label], j) => {
         const span = li.children[j + 1];
         const v = f.producer(p, K[k]);
-        set(span, `${v} ${label}`);
+        const b = WHY[k] ? span.firstElementChild : null;
+        set(b ?? span, `${v} ${label}`);
+        if (b) {
+          if (b.classList.contains("mr-whyfig-zero") !== (v === 0)) b.classList.toggle("mr-whyfig-zero", v === 0);
+          const said = v ? `${f.layout.producers[p].id}: ${v} ${label}: why?` : `${v} ${label}`;
+          if (b.getAttribute("aria-label") !== said) b.setAttribute("aria-label", said);
+        }
         span.classList.toggle("mr-warn", WARN.has(k) && v > 0);
         span.classList.toggle("mr-bad", BAD.has(k) && v > 0);
       });

@@ -421,6 +421,17 @@ export class Controller {
     return { mailroom: 1, scenario: structuredClone(this.scenarioIn), inputs: this.log.map((x) => structuredClone(x)), at_ms: this.nowMs() };
   }
 
+  /**
+   * Why each duplicate, loss, acknowledged loss, log duplicate, share redelivery and archived
+   * record up to now happened (Player.explain: a bounded replay from 0 with a cause recorder):
+   * {cases: [{kind, group|producer|share_group, topic, partition, offset, records, at_ms, summary,
+   * steps: [{at_ms, text}]}], total, reached_ms, complete}.
+   */
+  explain(budgetSteps) {
+    if (!this.player) return null;
+    return this._guard(() => this.player.explain(budgetSteps)) ?? null;
+  }
+
   /** Per-group delivery totals (serde; for tests and the docs API). */
   stats() {
     return this._guard(() => this.player.stats());

@@ -43,6 +43,8 @@ export class GroupFigures {
     this.root.append(this.caption, this.table, this.share);
     this.rows = [];
     this.shareRows = [];
+    /** Set by the panels: (filter, opener) → opens the Why? panel. */
+    this.onWhy = null;
     this.startup = []; // per group: downtime (ms) when it first had every partition owned
     controller.on("reset", ({ seek }) => { if (!seek) this.startup = []; this.key = ""; });
     controller.on("frame", (f) => this.observe(f));
@@ -101,8 +103,31 @@ export class GroupFigures {
       if (r.paused.textContent !== p) r.paused.textContent = p;
     });
     this.shareRows.forEach((li, s) => {
-      const text = `${f.shareGroupsL[s].id} (share group): ${f.sg(s, K.SG_PROCESSED)} processed · ${f.sg(s, K.SG_REDELIVERIES)} redeliveries · ${f.sg(s, K.SG_ARCHIVED)} archived · ${f.sg(s, K.SG_LOST)} lost`;
-      if (li.textContent !== text) li.textContent = text;
+      const id = f.shareGroupsL[s].id;
+      if (!li.firstChild) {
+        // "<id> (share group): N processed · N redeliveries · N archived · N lost"; redeliveries
+        // and archived are buttons that open the Why? panel for this share group's cases.
+        li.append(document.createTextNode(""));
+        for (const [kind, word] of [["redelivery", "redeliveries"], ["archived", "archived"]]) {
+          const b = el("button", { type: "button", class: "mr-whyfig mr-whyfig-zero", "data-why": kind });
+          b.addEventListener("click", () => this.onWhy?.({ kind, owner: f.shareGroupsL[s]?.id ?? null }, b));
+          b.dataset.word = word;
+          li.append(b, document.createTextNode(""));
+        }
+      }
+      const [head, redo, mid, arch, tail] = li.childNodes;
+      const put = (node, text) => { if (node.textContent !== text) node.textContent = text; };
+      put(head, `${id} (share group): ${f.sg(s, K.SG_PROCESSED)} processed · `);
+      const nr = f.sg(s, K.SG_REDELIVERIES), na = f.sg(s, K.SG_ARCHIVED);
+      put(redo, `${nr} redeliveries`);
+      put(mid, " · ");
+      put(arch, `${na} archived`);
+      put(tail, ` · ${f.sg(s, K.SG_LOST)} lost`);
+      for (const [b, n] of [[redo, nr], [arch, na]]) {
+        if (b.classList.contains("mr-whyfig-zero") !== (n === 0)) b.classList.toggle("mr-whyfig-zero", n === 0);
+        const said = n ? `${id}: ${b.textContent}: why?` : b.textContent;
+        if (b.getAttribute("aria-label") !== said) b.setAttribute("aria-label", said);
+      }
     });
   }
 

@@ -10,8 +10,13 @@ import { THEMES } from "./palette.js";
 import { drawLagChart, drawSparkline } from "./charts.js";
 import { GroupFigures } from "./groupfigures.js";
 import { BrokerPanel } from "./brokerpanel.js";
+import { countWords } from "./why.js";
 
 const LOG_MAX = 150;
+/** Counters whose figure opens the Why? panel: field → case kind (why.js). */
+const WHY_COUNTERS = { duplicates: "duplicate", lost: "lost" };
+/** Log lines that get a "Why?" button: event type → case kind. */
+const WHY_EVENTS = { DuplicatesProcessed: "duplicate", RecordsLost: "lost", AckedRecordsLost: "acked-lost", RecordsWrittenTwice: "log-duplicate", ShareRecordArchived: "archived" };
 /** Log lines in the colour of a loss or a failure, and in the colour of a warning. */
 const BAD = new Set(["ConsumerCrashed", "RecordsLost", "SessionExpired", "BrokerCrashed", "AckedRecordsLost", "ProduceFailed", "ReplicaTruncated"]);
 const WARN = new Set(["DuplicatesProcessed", "CommitFailed", "RecordsWrittenTwice", "BrokerFenced", "BrokerIsolated", "IsrShrunk"]);
@@ -39,6 +44,8 @@ export class Panels {
    */
   constructor(root, controller, opts = {}) {
     this.controller = controller;
+    /** Set by the view: (filter, opener) → opens the Why? panel (why.js). */
+    this.onWhy = null;
     this.theme = THEMES.light;
     this.verbose = false;
     this.root = root;
@@ -48,8 +55,19 @@ export class Panels {
     for (const [k, label] of [["clock", "time"], ["produced", "produced"], ["leo", "log-end total"], ["processed", "processed"], ["lag", "lag now"], ["duplicates", "duplicates"], ["lost", "lost"], ["rebalances", "rebalances"], ["rate", "in / out per s"]]) {
       const wrap = el("div", { class: `mr-counter mr-c-${k}` });
       wrap.append(el("dt", {}, label));
-      this.fields[k] = el("dd", { "data-testid": `count-${k}` }, "0");
-      wrap.append(this.fields[k]);
+      const dd = el("dd", { "data-testid": `count-${k}` });
+      if (WHY_COUNTERS[k]) {
+        // The figure is a button: it opens the Why? panel for these cases (at 0 it says so).
+        const kind = WHY_COUNTERS[k];
+        const b = el("button", { type: "button", class: "mr-whyfig mr-whyfig-zero", "data-why": kind }, "0");
+        b.addEventListener("click", () => this.onWhy?.({ kind }, b));
+        this.fields[k] = b;
+        dd.append(b);
+      } else {
+        dd.textContent = "0";
+        this.fields[k] = dd;
+      }
+      wrap.append(dd);
       counters.append(wrap);
     }
 
@@ -82,8 +100,10 @@ export class Panels {
     // Per-group figures (downtime and paused members side by side; share group totals) when
     // protocols are compared or a share group runs (groupfigures.js).
     this.figures = new GroupFigures(controller);
+    this.figures.onWhy = (filter, opener) => this.onWhy?.(filter, opener);
     // Brokers, ISR and the producers' receipts in words, when the scenario has brokers (brokerpanel.js).
     this.brokers = new BrokerPanel();
+    this.brokers.onWhy = (filter, opener) => this.onWhy?.(filter, opener);
     root.append(counters, this.figures.root, this.brokers.root, logHead, this.log);
     if (!opts.compact) root.append(chartBox, tputBox);
     this.chartVisible = !opts.compact;
@@ -125,11 +145,27 @@ export class Panels {
       li.append(el("time", {}, formatMs(ev.at_ms)), document.createTextNode(" " + sentence(ev, this.namer)));
       if (BAD.has(ev.type) || (ev.type === "LeaderElected" && (ev.unclean || ev.leader === null))) li.classList.add("mr-bad");
       if (WARN.has(ev.type)) li.classList.add("mr-warn");
+      const filter = this._whyFilter(ev);
+      if (filter) {
+        const b = el("button", { type: "button", class: "mr-logwhy", "data-action": "why-log", "aria-label": `Why? ${sentence(ev, this.namer)}`.slice(0, 160), title: "Why did this happen?" }, "Why?");
+        b.addEventListener("click", () => this.onWhy?.(filter, b));
+        li.append(document.createTextNode(" "), b);
+      }
       this.log.append(li);
     }
     if (skipped) this.log.append(el("li", { class: "mr-more" }, `…and ${skipped} more events at this moment`));
     while (this.log.childElementCount > LOG_MAX) this.log.firstElementChild.remove();
     if (tail.length || skipped) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  /** The Why? filter of a log line's event (names, as the model's cases carry them), or null. */
+  _whyFilter(ev) {
+    const kind = WHY_EVENTS[ev.type];
+    const L = this.controller.frame?.layout;
+    if (!kind || !L) return null;
+    const owner = kind === "duplicate" || kind === "lost" ? L.groups[ev.group]?.id : kind === "archived" ? L.share_groups?.[ev.share_group]?.id : L.producers[ev.producer]?.id;
+    const offset = ev.first_offset ?? ev.offset ?? ev.base_offset ?? null;
+    return { kind, owner, topic: L.topics[ev.topic]?.name ?? null, partition: ev.partition ?? null, offset: kind === "log-duplicate" ? null : offset };
   }
 
   /**
@@ -175,13 +211,22 @@ export class Panels {
     this._set(fld.duplicates, String(dups));
     this._set(fld.lost, String(lost));
     this._set(fld.rebalances, String(f.sum(K.G_REBALANCES)));
-    fld.duplicates.parentElement.classList.toggle("mr-warn", dups > 0);
-    fld.lost.parentElement.classList.toggle("mr-bad", lost > 0);
+    fld.duplicates.closest(".mr-counter").classList.toggle("mr-warn", dups > 0);
+    fld.lost.closest(".mr-counter").classList.toggle("mr-bad", lost > 0);
+    this._whyFig(fld.duplicates, "duplicate", dups);
+    this._whyFig(fld.lost, "lost", lost);
     this._syncGroupPick(f);
     this.figures.update(f);
     this.brokers.update(f);
     const r = this.rates[this.rates.length - 1] ?? { in: 0, out: 0 };
     this._set(fld.rate, `${r.in.toFixed(1)} / ${r.out.toFixed(1)}`);
+  }
+
+  /** A figure button, labelled for what it explains; quieter at 0 (it opens "none yet"). */
+  _whyFig(b, kind, n) {
+    if (b.classList.contains("mr-whyfig-zero") !== (n === 0)) b.classList.toggle("mr-whyfig-zero", n === 0);
+    const label = n ? `${countWords(kind, n)}: why?` : countWords(kind, 0);
+    if (b.getAttribute("aria-label") !== label) { b.setAttribute("aria-label", label); b.title = n ? "Why? Show the cause of each" : ""; }
   }
 
   /** Writes text only when it changed (an unchanged write still dirties the layout). */

@@ -66,6 +66,9 @@ export class Receipts {
         if (y + LINE_H > g.H - g.pad || stage._hitLabel(r.x + 2, y, w, LINE_H)) break;
         stage._reserve("receipt", t, r.x + 2, y, w, LINE_H);
         stage._text(t, r.x + 2, y + LINE_H / 2, { size: 9.5, weight: tone === "muted" ? "" : "700", color: tone === "bad" ? th.lost : tone === "warn" ? th.dup : th.muted });
+        // a non-zero "log duplicates" / "acked lost" line opens the Why? panel for this producer
+        const why = tone === "muted" ? null : text.startsWith("log duplicates") ? "log-duplicate" : text.startsWith("acked lost") && f.producer(p, K.PR_ACKED_LOST) > 0 ? "acked-lost" : null;
+        if (why) stage.hits.push({ kind: "why", why: { kind: why, owner: P[p].id }, x: r.x, y, w: w + 4, h: LINE_H });
         shown.push(t);
         y += LINE_H;
       }

@@ -95,7 +95,7 @@ export const SCENES = {
       { at_ms: 0, text: "At-least-once: each consumer processes its batch, then commits the offset." },
       { at_ms: 5000, text: "consumer-1 is set to crash right after processing a batch, before it commits." },
       { at_ms: 8000, text: "It crashed with work done but not committed: the committed marker still points before that batch." },
-      { at_ms: 13000, text: "After the session timeout its partitions move to consumer-2, which starts from the committed offset — and processes those records again. Duplicates flash orange; make processing idempotent." },
+      { at_ms: 13000, text: "After the session timeout its partitions move to consumer-2, which starts from the committed offset — and processes those records again. Duplicates flash orange; make processing idempotent.", why: { kind: "duplicate", owner: "billing", label: "Why were these records processed twice?" } },
     ],
   },
   "commit-before-processing": {
@@ -110,7 +110,7 @@ export const SCENES = {
       { at_ms: 0, text: "At-most-once: each consumer commits the batch's end offset first, then processes it." },
       { at_ms: 5000, text: "consumer-1 will crash right after a commit is acknowledged, before processing that batch." },
       { at_ms: 8000, text: "Kafka believes the batch is done — the committed marker is past it — yet nobody processed it." },
-      { at_ms: 13100, text: "consumer-2 takes over from the committed offset: those records drop into the lost tray. Never delivered twice, but possibly never." },
+      { at_ms: 13100, text: "consumer-2 takes over from the committed offset: those records drop into the lost tray. Never delivered twice, but possibly never.", why: { kind: "lost", owner: "billing", label: "Why were these records lost?" } },
     ],
   },
   "auto-commit": {
@@ -125,7 +125,7 @@ export const SCENES = {
       { at_ms: 0, text: "enable.auto.commit=true (Kafka's default): poll() commits what the previous poll returned, at most every auto.commit.interval.ms (5 s)." },
       { at_ms: 6000, text: "Watch the committed markers: they jump every few seconds, not after each record." },
       { at_ms: 9000, text: "consumer-1 crashes between two auto-commits." },
-      { at_ms: 16000, text: "Its successor restarts from the last auto-commit: everything processed since then is processed again. Auto-commit is at-least-once with a window of up to 5 s of duplicates." },
+      { at_ms: 16000, text: "Its successor restarts from the last auto-commit: everything processed since then is processed again. Auto-commit is at-least-once with a window of up to 5 s of duplicates.", why: { kind: "duplicate", label: "Why were these records processed again?" } },
     ],
   },
   "eager-vs-cooperative": {
@@ -265,7 +265,7 @@ export const SCENES = {
       { at_ms: 3000, text: "All six are working: each box says which record it processes and how many it has done. In the lane under the shelves a record in a member's colour is acquired (its lock timer runs out under it); green ones are acknowledged." },
       { at_ms: 6000, text: "One customer's jobs land on one partition, yet different members process them at the same time and finish them in any order: a share group has no per-key ordering (the note over the lane). Use it where each record stands alone." },
       { at_ms: 13000, text: "share-consumer-3 crashed at 12 s holding offset 249 of P0. Nobody may take that record until its lock (5 s here) runs out; the others go on, so P0's window of records in flight (SPSO → SPEO) grows behind it." },
-      { at_ms: 17000, text: "The lock ran out: offset 249 was available again and another member took it — delivery 2, the number on its box; the figures count 1 redelivery. The SPSO can move on at last." },
+      { at_ms: 17000, text: "The lock ran out: offset 249 was available again and another member took it — delivery 2, the number on its box; the figures count 1 redelivery. The SPSO can move on at last.", why: { kind: "redelivery", owner: "workers", label: "Why was this record delivered again?" } },
       { at_ms: 20000, text: "The queue is drained: 600 of 600 processed, 1 redelivery, 0 archived, 0 lost, and every one of the six members did a share of the work." },
     ],
   },
@@ -286,9 +286,9 @@ export const SCENES = {
     steps: [
       { at_ms: 0, text: "Share group 'payment-workers' reads payments with two members that acknowledge each record explicitly. Offset 7 is a poison message: processing it always fails, and the application answers RELEASE (“try again later”)." },
       { at_ms: 1750, text: "share-consumer-2 has acquired offset 7 (delivery 1: a box in its colour, its lock timer under it) and is processing it." },
-      { at_ms: 2000, text: "Processing failed and share-consumer-2 released it: offset 7 became available and was acquired again — delivery 2, the number on its box. share-consumer-1 meanwhile goes on with offset 8: later records finish before an earlier one." },
+      { at_ms: 2000, text: "Processing failed and share-consumer-2 released it: offset 7 became available and was acquired again — delivery 2, the number on its box. share-consumer-1 meanwhile goes on with offset 8: later records finish before an earlier one.", why: { kind: "redelivery", owner: "payment-workers", label: "Why is offset 7 delivered again?" } },
       { at_ms: 2550, text: "Delivery 5, the group.share.delivery.count.limit. The SPSO stays at 7 while offsets 8–10 behind it are already acknowledged (green)." },
-      { at_ms: 2750, text: "The fifth delivery failed too: offset 7 is archived and will never be delivered again; the SPSO jumped past it. The figures: redeliveries 4, archived 1, lost 0 — the rest is processed once. Kafka has no dead-letter topic here: log or park such records yourself." },
+      { at_ms: 2750, text: "The fifth delivery failed too: offset 7 is archived and will never be delivered again; the SPSO jumped past it. The figures: redeliveries 4, archived 1, lost 0 — the rest is processed once. Kafka has no dead-letter topic here: log or park such records yourself.", why: { kind: "archived", owner: "payment-workers", label: "Why was offset 7 archived?" } },
     ],
   },
   // ---- Brokers and delivery: replication, acks, retries, idempotence, leader failover ----------
@@ -300,8 +300,8 @@ export const SCENES = {
       { at_ms: 0, text: "Three brokers — the mailroom's branches, the cards over the shelves — and topic payments with 3 partitions, each copied to all three (replication factor 3). checkout writes with acks=1: the leader answers as soon as it has appended a batch, before any follower copied it. The followers here fetch slowly (1 s per round trip)." },
       { at_ms: 5000, text: "Right of each shelf, one pip per replica: the leader filled with a gold edge, in-sync followers filled, and under each pip how far its log has caught up. The violet line on each shelf is the high watermark: records right of it are on the leader only, not yet readable by consumers — yet checkout already holds their receipts." },
       { at_ms: 8000, text: "Broker 0, leader of payments-0 (and the host of ledger's coordinator), dies: its card is greyed and crossed out. Its last acknowledged records were never copied. Nothing moves yet: the controller waits broker.session.timeout.ms (9 s) for its heartbeats." },
-      { at_ms: 17000, text: "The controller fenced broker 0: payments-0's new leader is broker 2 (epoch 1), whose log ends at offset 282. The 34 records above it were acknowledged to checkout with acks=1 and are gone — the receipt stub under checkout says acked lost 34." },
-      { at_ms: 25000, text: "Broker 0 came back and cut those 34 records from its own log (leader-epoch truncation, KIP-101): a returning replica must agree with the new leader. acks=1 traded them for speed: checkout acked lost 34, and nothing will bring them back." },
+      { at_ms: 17000, text: "The controller fenced broker 0: payments-0's new leader is broker 2 (epoch 1), whose log ends at offset 282. The 34 records above it were acknowledged to checkout with acks=1 and are gone — the receipt stub under checkout says acked lost 34.", why: { kind: "acked-lost", owner: "checkout", label: "Why were acknowledged records lost?" } },
+      { at_ms: 25000, text: "Broker 0 came back and cut those 34 records from its own log (leader-epoch truncation, KIP-101): a returning replica must agree with the new leader. acks=1 traded them for speed: checkout acked lost 34, and nothing will bring them back.", why: { kind: "acked-lost", owner: "checkout", label: "Why were acknowledged records lost?" } },
     ],
   },
   "acks-all-min-insync-survives-crash": {
@@ -324,7 +324,7 @@ export const SCENES = {
       { at_ms: 0, text: "Two producers write to payments with acks=all and endless retries: legacy has enable.idempotence=false; idempotent keeps Kafka's default (on: a producer id and a sequence number per batch)." },
       { at_ms: 8000, text: "Broker 0, leader of payments-0, dies. Some batches it had already passed to the followers never got their receipts back: both producers will send them again once payments-0 has a new leader." },
       { at_ms: 17000, text: "The controller fenced broker 0: payments-0's new leader is broker 2 (epoch 1). It already has those batches — only their answers were lost." },
-      { at_ms: 19100, text: "The retries arrive. legacy's batches are appended a second time: 39 records are now in the log twice (legacy: log duplicates 39). idempotent's retries carry their sequence numbers, so broker 2 recognised them and answered with the original offsets (idempotent: log duplicates 0)." },
+      { at_ms: 19100, text: "The retries arrive. legacy's batches are appended a second time: 39 records are now in the log twice (legacy: log duplicates 39). idempotent's retries carry their sequence numbers, so broker 2 recognised them and answered with the original offsets (idempotent: log duplicates 0).", why: { kind: "log-duplicate", owner: "legacy", label: "Why are these records in the log twice?" } },
       { at_ms: 30000, text: "Broker 0 is back and in sync. The log keeps legacy's 39 second copies for every consumer to read; idempotent wrote each record once. Leave enable.idempotence on (Kafka 3.0+'s default) unless you really cannot." },
     ],
   },
@@ -337,7 +337,7 @@ export const SCENES = {
       { at_ms: 1000, text: "From 1 s on, broker 1's follower fetches take 30 s: its replicas fall further and further behind (the bars under its pips)." },
       { at_ms: 15100, text: "Broker 1 has not caught up for replica.lag.time.max.ms (10 s): it left clicks-1's ISR — its pip is hollow now. Broker 0 alone is in sync, so with min.insync.replicas=1 it acknowledges writes on its own." },
       { at_ms: 20000, text: "Broker 0 dies: clicks-1 has no in-sync replica left." },
-      { at_ms: 29100, text: "The controller fenced broker 0 and, unclean election being allowed, made the out-of-sync broker 1 leader of clicks-1 (epoch 1, the red edge). Its log ends at offset 43: the 777 acknowledged records above it are gone — web: acked lost 777. Without unclean election clicks-1 would stay offline until broker 0 returns." },
+      { at_ms: 29100, text: "The controller fenced broker 0 and, unclean election being allowed, made the out-of-sync broker 1 leader of clicks-1 (epoch 1, the red edge). Its log ends at offset 43: the 777 acknowledged records above it are gone — web: acked lost 777. Without unclean election clicks-1 would stay offline until broker 0 returns.", why: { kind: "acked-lost", owner: "web", label: "Why were acknowledged records lost?" } },
     ],
   },
   "coordinator-broker-dies": {

@@ -130,6 +130,7 @@ export class Stage {
       else if (h?.kind === "consumer" && f) tip = `${f.memberName(h.group, h.member)} (${f.layout.groups[h.group]?.id}) · ${f.memberState(h.group, h.member).toLowerCase()}`;
       else if (h?.kind === "group" && f && this._down) tip = `${f.layout.groups[h.group]?.id}: orange bars = how long each partition had no owner in the latest rebalance (${f.subscribed[h.group].map((i) => `P${f.partOfIdx[i]} ${(this._down.shown[h.group * f.total + i] / 1000).toFixed(1)} s`).join(", ")})`;
       else if (h?.kind === "broker" && f) tip = `broker ${h.broker} · ${brokers.stateWord(f, h.broker)} — click for crash, restart, isolate, heal, slow follower`;
+      else if (h?.kind === "why") tip = "Why? Click for the cause of each";
       else if (h?.kind === "partition" && f) tip = `${f.layout.topics[f.topicOfIdx[h.index]]?.name} P${f.partOfIdx[h.index]} · log-end ${f.logEnd(h.index)}`;
       if (canvas.title !== tip) canvas.title = tip;
     });
@@ -240,7 +241,7 @@ export class Stage {
       if (ev.at_ms < horizon) continue;
       switch (ev.type) {
         case "DuplicatesProcessed":
-          this.flashes.push({ kind: "dup", group: ev.group, topic: ev.topic, partition: ev.partition, t0: wall, text: `duplicate ×${ev.count}` });
+          this.flashes.push({ kind: "dup", group: ev.group, topic: ev.topic, partition: ev.partition, offset: ev.first_offset, t0: wall, text: `duplicate ×${ev.count}` });
           if (ev.member !== undefined) this.flashes.push({ kind: "dupMember", group: ev.group, member: ev.member, t0: wall });
           break;
         case "ConsumerCrashed":
@@ -1703,6 +1704,9 @@ export class Stage {
     const rx = this._place("tray", right, t.x + t.w - 8 - rw, t.y + t.h / 2 - 7, rw, 14, t.x + 8);
     if (lx) this._text(left, lx.x, t.y + t.h / 2, { size: 11, color: lost ? th.lost : th.muted, weight: "600" });
     if (rx && rx.y === lx?.y) this._text(right, rx.x, t.y + t.h / 2, { size: 11, color: dups ? th.dup : th.muted, weight: "600" });
+    // a click on a non-zero counter opens the Why? panel (the counters beside the stage are the keyboard's way)
+    if (lx && lost) this.hits.push({ kind: "why", why: { kind: "lost" }, x: lx.x - 4, y: t.y, w: lw + 8, h: t.h });
+    if (rx && rx.y === lx?.y && dups) this.hits.push({ kind: "why", why: { kind: "duplicate" }, x: rx.x - 4, y: t.y, w: rw + 8, h: t.h });
     const n = Math.min(this.lostTray.length, Math.floor((t.w - 220) / 16));
     for (let i = 0; i < n; i++) this._envelope(t.x + 100 + i * 16, t.y + 7, 13, 10, th.lost);
   }
@@ -1821,6 +1825,9 @@ export class Stage {
           ctx.fillRect(r.x - 2, r.y, r.w + 4, r.h);
           ctx.globalAlpha = 1 - t;
           this._text(fl.text, r.x, r.y + 6.5, { size: 10, color: th.dup, weight: "700" });
+          // the flash opens the Why? panel for this group's duplicates on this partition
+          const L = f.layout;
+          this.hits.unshift({ kind: "why", why: { kind: "duplicate", owner: L.groups[fl.group]?.id ?? null, topic: L.topics[fl.topic]?.name ?? null, partition: fl.partition, offset: fl.offset ?? null }, x: r.x - 2, y: r.y, w: r.w + 4, h: r.h });
         }
         ctx.globalAlpha = 1;
       }

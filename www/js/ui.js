@@ -16,6 +16,7 @@ import { Legend } from "./legend.js";
 import { ConsumerList, crashMenuItems } from "./consumerlist.js";
 import { stateWord as brokerStateWord } from "./brokers.js";
 import { PAGE_URL } from "./assets.js";
+import { WhyPanel } from "./why.js";
 
 const SPEED_MIN_LOG = -1; // 0.1×
 const SLOW_FOLLOWER_MS = 5000; // the broker menu's "slow follower": visibly behind, yet inside the default replica.lag.time.max.ms (30 s)
@@ -51,7 +52,7 @@ export class View {
     if (this.opts.height) this.root.style.height = this.opts.height; // CSSOM, allowed by the CSP
     this._toolbar();
     const body = el("div", { class: "mr-body" });
-    this.stageBox = el("div", { class: "mr-stagebox", tabindex: "0", role: "application", "aria-label": "Kafka simulation stage. Space plays or pauses; period steps; the consumers list beside it opens each consumer's menu." });
+    this.stageBox = el("div", { class: "mr-stagebox", tabindex: "0", role: "application", "aria-label": "Kafka simulation stage. Space plays or pauses; period steps; the consumers list beside it opens each consumer's menu, and its duplicates and lost counters explain each case (Why?)." });
     this.canvas = el("canvas", { class: "mr-canvas", "data-testid": "stage" });
     this.menu = el("div", { class: "mr-menu", role: "menu", hidden: true, "data-testid": "consumer-menu" });
     this.stageBox.append(this.canvas, this.menu);
@@ -71,11 +72,15 @@ export class View {
     this.rebalance = new RebalanceTracker(controller.scenario());
     this.keyMoves = new KeyRemapTracker(controller.scenario());
     this.strip = new Strip(this.rebalance, this.keyMoves);
-    this.root.append(this.skip, this.bar, this.narration, this.strip.root, body, this.status);
+    this.body = body;
+    // The Why? panel (why.js): over the body on a wide view, above the stage on a phone.
+    this.why = new WhyPanel(this);
+    this.root.append(this.skip, this.bar, this.narration, this.strip.root, this.why.root, body, this.status);
     host.append(this.root);
 
     this.stage = new Stage(this.canvas, controller, { reducedMotion: this.reducedMotion.matches, rebalance: this.rebalance, keyMoves: this.keyMoves });
     this.panels = new Panels(this.side, controller, { compact: this.opts.controls !== "full" });
+    this.panels.onWhy = (filter, opener) => this.openWhy(filter, opener);
     this.panels.brokers.onOpen = (b, button) => { const p = this.stage.brokerPoint(b); this.openBrokerMenu(b, p ?? { x: 40, y: 40 }, button); };
     this._narrationDom();
     this.applyTheme(this.opts.theme);
@@ -94,6 +99,7 @@ export class View {
     this.runState = new RunState(this);
     this.disposers.push(
       controller.on("events", (b) => this.stage.onEvents(b)),
+      controller.on("reset", ({ seek } = {}) => { if (!seek) this.why.close(); }),
       controller.on("reset", ({ scenario } = {}) => { this.stage.reset(); this._clearEndNote(); this.legend.setScenario(scenario ?? controller.scenario()); this._syncControls(); }),
       controller.on("state", () => this._syncControls()),
       controller.on("end", () => { this.say("The scenario reached its end. Restart to watch it again."); this.endNote = this.status.textContent; }),
@@ -164,6 +170,7 @@ export class View {
           }
           this._syncControls();
           this.runState.update();
+          this.why.sync();
         }, 0);
       }
       this.raf = requestAnimationFrame(frame);
@@ -173,6 +180,7 @@ export class View {
 
   destroy() {
     this.destroyed = true;
+    this.why.close(); // drops an explanation still queued
     cancelAnimationFrame(this.raf);
     clearTimeout(this.panelsTimer);
     for (const d of this.disposers) d();
@@ -425,12 +433,30 @@ export class View {
     }
   }
 
+  // ---- the Why? panel -----------------------------------------------------------------------
+
+  /**
+   * Opens the Why? panel (why.js) for `filter` = {kind, owner?, topic?, partition?, offset?}; focus
+   * returns to `opener` (else what had it) when it closes.
+   */
+  openWhy(filter, opener) {
+    this.closeMenu();
+    this.why.open(filter, opener ?? this.active);
+  }
+
+  /** After the Why? panel moved the player: the narration and the controls follow. */
+  afterSeek() {
+    if (this.steps.length) { this.stepIdx = -1; this._sceneBoundary(-1, this.c.nowMs()); }
+    this._syncControls();
+  }
+
   // ---- consumers: canvas clicks, the DOM list, the menu ---------------------------------
 
   _wireStage() {
     this._listen(this.canvas, "click", (e) => {
       const r = this.canvas.getBoundingClientRect();
       const hit = this.stage.hitTest(e.clientX - r.left, e.clientY - r.top);
+      if (hit?.kind === "why") { this.openWhy(hit.why, this.stageBox); return; }
       if (hit?.kind === "consumer") { this.stage.setFocus({ member: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "shareConsumer") { this.stage.setFocus({ share: [hit.group, hit.member] }); this.openMenu(hit.group, hit.member, { x: e.clientX - r.left, y: e.clientY - r.top }, undefined, true); } else if (hit?.kind === "broker") { this.openBrokerMenu(hit.broker, { x: e.clientX - r.left, y: e.clientY - r.top }); } else if (hit?.kind === "partition") { this.stage.setFocus({ partition: hit.index }); this.closeMenu(); }
       else this.closeMenu();
     });
@@ -584,6 +610,9 @@ export class View {
     this.nNext = el("button", { type: "button", "data-action": "next-step" }, "Next ▶");
     this.nPrev.addEventListener("click", () => this.prevStep());
     this.nNext.addEventListener("click", () => this.nextStep());
+    // A step about a duplicate or a loss opens the cause chain of its own case (the step's `why`).
+    this.nWhy = el("button", { type: "button", class: "mr-nwhy", "data-action": "why-step", hidden: true, title: "Why did this happen? The cause chain, step by step" }, "Why?");
+    this.nWhy.addEventListener("click", () => { const w = this.steps[Math.max(0, this.stepIdx)]?.why; if (w) this.openWhy(w, this.nWhy); });
     // On a narrow view the text is clamped to two lines; this shows the rest (and hides it again).
     this.nMore = el("button", { type: "button", class: "mr-nmore", "data-action": "narration-more", "aria-expanded": "false", hidden: true }, "more ▾");
     this.nMore.addEventListener("click", () => {
@@ -593,7 +622,7 @@ export class View {
       this._fitNarration();
     });
     const nav = el("div", { class: "mr-nnav" });
-    nav.append(this.nPrev, this.nCount, this.nNext);
+    nav.append(this.nWhy, this.nPrev, this.nCount, this.nNext);
     this.narration.append(this.nTitle, this.nText, this.nMore, nav);
     if ("ResizeObserver" in window) {
       let lastW = -1;
@@ -656,6 +685,9 @@ export class View {
     this.nPrev.disabled = i === 0;
     this.nNext.disabled = false;
     this.nNext.textContent = i === steps.length - 1 ? "Play on ▶" : "Next ▶";
+    const why = steps[i].why;
+    this.nWhy.hidden = !why;
+    if (why) this.nWhy.setAttribute("aria-label", `Why? ${why.label ?? "The cause chain of this step"}`);
     this._fitNarration();
   }
 

@@ -16,7 +16,7 @@ use super::broker::BrokerState;
 use super::controller::{self, Election};
 use super::producer_state::{seq_key, ProducerStateManager};
 use super::protocol::Endpoint;
-use super::protocol::Request;
+use super::protocol::{CommitPurpose, Request};
 use super::replica::{bit, PartitionReplicas};
 use super::Sim;
 use super::Timer;
@@ -684,9 +684,19 @@ impl Sim {
 
     /// A request for an unavailable coordinator: Kafka's client fails it with
     /// `NOT_COORDINATOR` / a timeout, finds the new coordinator and sends it again; here it is
-    /// held and delivered once a coordinator is reachable. Heartbeats are simply lost.
+    /// held and delivered once a coordinator is reachable. Heartbeats are simply lost, and so
+    /// are auto-commits: `commitAsync` fails with a retriable error that nobody retries (the
+    /// next auto-commit interval sends the positions of then), which is also why Kafka never
+    /// lets an older auto-commit land after a newer one (found by the soak, seed 8432).
     pub(crate) fn hold_request(&mut self, from: Endpoint, req: Request) {
-        if matches!(req, Request::Heartbeat { .. }) {
+        if matches!(
+            req,
+            Request::Heartbeat { .. }
+                | Request::Commit {
+                    purpose: CommitPurpose::Auto,
+                    ..
+                }
+        ) {
             return;
         }
         let held = &mut self.groups[from.group as usize].held;

@@ -1,41 +1,19 @@
 //! `mailroom explain`: why each duplicate, loss, acknowledged loss, log duplicate, redelivery
 //! and archived record of a run happened, as cause chains (see `mailroom_core::causes`).
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use mailroom_core::causes::{secs, CaseKind, Explanation};
 use mailroom_core::{EventLevel, Sim};
 
 use crate::common::{bad_input, interrupted, Progress, FOUND, OK};
 use crate::run::{report_interrupt, RunArgs, INTERRUPTED, SLICE_STEPS};
 
-/// A case kind, as `--kind` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// Records a group processed again.
-    Duplicate,
-    /// Records a group never processed.
-    Lost,
-    /// Acknowledged records that are not in the log.
-    AckedLost,
-    /// Second copies of records in the log (retries without idempotence).
-    LogDuplicate,
-    /// Share-group records delivered again.
-    Redelivery,
-    /// Share-group records archived.
-    Archived,
-}
-
-impl Kind {
-    fn core(self) -> CaseKind {
-        match self {
-            Kind::Duplicate => CaseKind::Duplicate,
-            Kind::Lost => CaseKind::Lost,
-            Kind::AckedLost => CaseKind::AckedLost,
-            Kind::LogDuplicate => CaseKind::LogDuplicate,
-            Kind::Redelivery => CaseKind::Redelivery,
-            Kind::Archived => CaseKind::Archived,
-        }
-    }
+/// `--kind NAME`: one of the core's case kind names (`CaseKind::name`).
+fn parse_kind(name: &str) -> Result<CaseKind, String> {
+    CaseKind::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = CaseKind::ALL.iter().map(|k| k.name()).collect();
+        format!("\"{name}\" is not a case kind: one of {}", names.join(", "))
+    })
 }
 
 /// `mailroom explain` arguments.
@@ -43,9 +21,10 @@ impl Kind {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub run: RunArgs,
-    /// Only cases of these kinds (repeat or comma-separate; default: every kind).
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub kind: Vec<Kind>,
+    /// Only cases of these kinds: duplicate, lost, acked-lost, log-duplicate, redelivery,
+    /// archived (repeat or comma-separate; default: every kind).
+    #[arg(long, value_name = "KIND", value_delimiter = ',', value_parser = parse_kind)]
+    pub kind: Vec<CaseKind>,
     /// Print only the first N cases (the run still goes to its end for the totals).
     #[arg(long, value_name = "N")]
     pub first: Option<u64>,
@@ -76,18 +55,14 @@ fn print_case(e: &Explanation, json: bool) {
 
 /// `mailroom explain`.
 pub fn run(args: &ExplainArgs) -> u8 {
-    let (scenario, until) = match args.run.load() {
+    let (mut sim, until) = match args.run.sim() {
         Ok(x) => x,
         Err(e) => return bad_input(e),
-    };
-    let mut sim = match Sim::new(scenario) {
-        Ok(sim) => sim,
-        Err(e) => return bad_input(format!("{}: {e}", args.run.scenario.display())),
     };
     // The chains do not need the event stream: causes are recorded at any level.
     sim.set_event_level(EventLevel::Off);
     sim.set_record_causes(true);
-    let wanted: Vec<CaseKind> = args.kind.iter().map(|k| k.core()).collect();
+    let wanted = &args.kind;
     let mut tally = Tally::default();
     let mut printed = 0u64;
     let mut take = |sim: &mut Sim, finished: bool, tally: &mut Tally| {

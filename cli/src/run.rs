@@ -62,6 +62,14 @@ impl RunArgs {
         };
         Ok((scenario, until))
     }
+
+    /// The simulation of [`RunArgs::load`]'s scenario, and where the run ends; the error names
+    /// the file and the field.
+    pub(crate) fn sim(&self) -> Result<(Sim, u64), String> {
+        let (scenario, until) = self.load()?;
+        let sim = Sim::new(scenario).map_err(|e| format!("{}: {e}", self.scenario.display()))?;
+        Ok((sim, until))
+    }
 }
 
 /// `mailroom simulate` arguments.
@@ -116,17 +124,13 @@ pub(crate) const INTERRUPTED: u8 = 130;
 
 /// `mailroom simulate`.
 pub fn simulate(args: &SimulateArgs) -> u8 {
-    let (scenario, until) = match args.run.load() {
+    let (mut sim, until) = match args.run.sim() {
         Ok(x) => x,
         Err(e) => return bad_input(e),
     };
     let name = match args.run.scenario.file_stem() {
         Some(stem) if args.run.scenario.as_os_str() != "-" => stem.to_string_lossy().into_owned(),
         _ => "stdin".to_string(),
-    };
-    let mut sim = match Sim::new(scenario) {
-        Ok(sim) => sim,
-        Err(e) => return bad_input(format!("{}: {e}", args.run.scenario.display())),
     };
     sim.set_event_level(args.events.level());
     // Figures (lag percentiles, latencies) only read the model: the event stream is unchanged.
@@ -265,13 +269,9 @@ pub struct TraceArgs {
 
 /// `mailroom trace`: the event stream as JSON lines, streamed (memory stays bounded).
 pub fn trace(args: &TraceArgs) -> u8 {
-    let (scenario, until) = match args.run.load() {
+    let (mut sim, until) = match args.run.sim() {
         Ok(x) => x,
         Err(e) => return bad_input(e),
-    };
-    let mut sim = match Sim::new(scenario) {
-        Ok(sim) => sim,
-        Err(e) => return bad_input(format!("{}: {e}", args.run.scenario.display())),
     };
     let mut hasher = EventHasher::default();
     let stdout = std::io::stdout();

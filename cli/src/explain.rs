@@ -3,10 +3,10 @@
 
 use clap::Args;
 use mailroom_core::causes::{secs, CaseKind, Explanation};
-use mailroom_core::{EventLevel, Sim};
+use mailroom_core::{EventHasher, EventLevel, Sim};
 
-use crate::common::{bad_input, interrupted, Progress, FOUND, OK};
-use crate::run::{report_interrupt, RunArgs, INTERRUPTED, SLICE_STEPS};
+use crate::common::{bad_input, FOUND, OK};
+use crate::run::{drive, report_interrupt, RunArgs, INTERRUPTED};
 
 /// `--kind NAME`: one of the core's case kind names (`CaseKind::name`).
 fn parse_kind(name: &str) -> Result<CaseKind, String> {
@@ -82,21 +82,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
             }
         }
     };
-    let mut progress = Progress::new(until, "sim");
-    let mut stopped = false;
-    loop {
-        let reached = sim.advance_bounded(until, SLICE_STEPS);
-        take(&mut sim, false, &mut tally);
-        progress.set(sim.now_ms(), sim.now_ms());
-        if reached {
-            break;
-        }
-        if interrupted() {
-            stopped = true;
-            break;
-        }
-    }
-    progress.finish();
+    // Events are off, so the hasher sees nothing: drive is used for its slices and Ctrl-C.
+    let stopped = drive(&mut sim, until, &mut EventHasher::default(), |sim, _| {
+        take(sim, false, &mut tally)
+    }) < until;
     take(&mut sim, true, &mut tally);
     if sim.explanations_dropped() > 0 {
         eprintln!(

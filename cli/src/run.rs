@@ -87,21 +87,22 @@ pub struct SimulateArgs {
 
 /// Model steps per slice between drains, progress updates and Ctrl-C checks: keeps the event
 /// buffer small whatever the load (at 100 M rec/s one simulated second is ~10^8 events).
-pub(crate) const SLICE_STEPS: u64 = 20_000;
+const SLICE_STEPS: u64 = 20_000;
 
-/// Runs `sim` to `until`, hashing every event it records; `on_events` sees each drained batch.
-/// Returns where it stopped (before `until` only on Ctrl-C).
-fn drive(
+/// Runs `sim` to `until`, hashing every event it records; `on_slice` sees the simulation and
+/// each drained batch (to take cause chains between slices, say). Returns where it stopped
+/// (before `until` only on Ctrl-C).
+pub(crate) fn drive(
     sim: &mut Sim,
     until: u64,
     hasher: &mut EventHasher,
-    mut on_events: impl FnMut(&[mailroom_core::TimedEvent]),
+    mut on_slice: impl FnMut(&mut Sim, &[mailroom_core::TimedEvent]),
 ) -> u64 {
     let mut progress = Progress::new(until, "sim");
     let stopped = sim.advance_draining(until, SLICE_STEPS, |sim, events| {
         let now = sim.now_ms();
         events.iter().for_each(|e| hasher.add(e));
-        on_events(events);
+        on_slice(sim, events);
         progress.set(now, now);
         !interrupted()
     });
@@ -137,7 +138,7 @@ pub fn simulate(args: &SimulateArgs) -> u8 {
     sim.set_track_figures(true);
     let started = std::time::Instant::now();
     let mut hasher = EventHasher::default();
-    let stopped = drive(&mut sim, until, &mut hasher, |_| {});
+    let stopped = drive(&mut sim, until, &mut hasher, |_, _| {});
     let wall_ms = started.elapsed().as_millis() as u64;
     let out = totals(&sim, &hasher, stopped, wall_ms);
     if args.json {
@@ -277,7 +278,7 @@ pub fn trace(args: &TraceArgs) -> u8 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut broken_pipe = false;
-    let stopped = drive(&mut sim, until, &mut hasher, |events| {
+    let stopped = drive(&mut sim, until, &mut hasher, |_, events| {
         use std::io::Write;
         for e in events {
             if (args.all || !e.event.is_chatty()) && !broken_pipe {

@@ -647,7 +647,7 @@ impl Causes {
                 let history = self.shares.entry(key).or_default();
                 history.push(fact);
                 if delivery_count > 1 {
-                    let facts = self.share_chain(share_group, key, now);
+                    let facts = self.share_chain(share_group, key);
                     self.finish(Case {
                         kind: CaseKind::Redelivery,
                         owner: Owner::ShareGroup(share_group),
@@ -699,7 +699,7 @@ impl Causes {
                 ..
             } => {
                 let key = (share_group, (topic, partition), offset);
-                let mut facts = self.share_chain(share_group, key, now);
+                let mut facts = self.share_chain(share_group, key);
                 self.shares.remove(&key);
                 facts.push(Fact {
                     at_ms: now,
@@ -746,7 +746,7 @@ impl Causes {
     }
 
     /// A share record's deliveries so far, with the faults of the members that held it.
-    fn share_chain(&self, sg: u32, key: (u32, Tp, u64), _now: u64) -> Vec<Fact> {
+    fn share_chain(&self, sg: u32, key: (u32, Tp, u64)) -> Vec<Fact> {
         let history = self.shares.get(&key).cloned().unwrap_or_default();
         let mut facts = history.clone();
         for (i, f) in history.iter().enumerate() {

@@ -44,15 +44,11 @@ fn run(scenario: Scenario, causes: bool) -> (String, Value, Vec<Explanation>) {
     sim.set_record_causes(causes);
     let mut hasher = EventHasher::default();
     let mut found = Vec::new();
-    let mut t = 0;
-    while t < end {
-        t = (t + 1000).min(end);
-        sim.advance(t);
-        for e in sim.drain_events() {
-            hasher.add(&e);
-        }
+    sim.advance_draining(end, 20_000, |sim, events| {
+        events.iter().for_each(|e| hasher.add(e));
         found.extend(sim.take_explanations(false));
-    }
+        true
+    });
     found.extend(sim.take_explanations(true));
     (hasher.hex(), sim.totals_json(), found)
 }

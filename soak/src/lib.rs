@@ -34,12 +34,10 @@
 //! violation; `soak/tests/soak.rs` checks that each still reproduces, so a fix is noticed).
 //! None is listed now: 0 violations in seeds 1–30,000.
 //!
-//! Open, and not an invariant the checker can report: seed 92311 (`soak/open-gaps/`,
-//! `cargo run --release -p mailroom-soak --example scenario -- 92311` prints it) never
-//! finishes. With `network_latency_ms: 0`, its transactional member (`processing_ms: 0`) gets
-//! REBALANCE_IN_PROGRESS for every TxnOffsetCommit at 15,205 ms, aborts, fetches the same
-//! records again and retries within the same millisecond; the aborted output fills the log
-//! until memory runs out, so a 100,000-seed run is killed near seed 92,311.
+//! Seed 92311 once never finished: the model refused a TxnOffsetCommit with
+//! REBALANCE_IN_PROGRESS while the group completed a rebalance (Kafka enforces the group
+//! state only for plain commits), so a zero-latency transactional member aborted and retried
+//! within one millisecond until memory ran out. Fixed; its scenario is in `soak/fixed/`.
 //!
 //! ## Fixed gaps
 //! `soak/fixed/` holds the shrunk scenarios of gaps the soak found and the model no longer has;

@@ -187,7 +187,7 @@ impl Sim {
                 offsets,
                 purpose,
             } => {
-                let result = self.validate_commit(from.group, &member_id, generation);
+                let result = self.validate_commit(from.group, &member_id, generation, false);
                 if result.is_ok() {
                     self.store_offsets(from, &offsets);
                 }
@@ -206,7 +206,7 @@ impl Sim {
                 txn,
                 offsets,
             } => {
-                let mut r = self.validate_commit(from.group, &member_id, generation);
+                let mut r = self.validate_commit(from.group, &member_id, generation, true);
                 if !self.end_transaction(txn, r.is_ok(), &offsets, from) && r.is_ok() {
                     r = Err(ProtoError::ProducerFenced);
                 }
@@ -693,12 +693,17 @@ impl Sim {
         }
     }
 
-    /// Kafka's offset-commit validation for the classic protocol.
+    /// Kafka's offset-commit validation for the classic protocol (`ClassicGroup.validateOffsetCommit`).
+    ///
+    /// A `TxnOffsetCommit` (`transactional`) is not refused while the group completes a
+    /// rebalance: Kafka enforces the group state only for plain commits, so a transactional
+    /// member whose generation is still current commits its transaction and then rejoins.
     fn validate_commit(
         &mut self,
         g: u32,
         member_id: &str,
         generation: i32,
+        transactional: bool,
     ) -> Result<(), ProtoError> {
         if self.is_kip848(g) {
             return self.k848_validate_commit(g, member_id);
@@ -710,7 +715,7 @@ impl Sim {
         if generation != c.generation {
             return Err(ProtoError::IllegalGeneration);
         }
-        if c.state == GroupState::CompletingRebalance {
+        if !transactional && c.state == GroupState::CompletingRebalance {
             return Err(ProtoError::RebalanceInProgress);
         }
         c.members[i].session_deadline_ms = now + session;

@@ -137,25 +137,43 @@ pub struct ShareGroupConfig {
     pub poison_ack: PoisonAck,
 }
 
+/// Broker-side defaults of the KIP-848 and KIP-932 group configurations, each confirmed against
+/// the newest Kafka 4.x source available here (see `core/tests/data/README.md`, "Defaults").
 pub(crate) mod defaults {
+    /// `group.consumer.heartbeat.interval.ms`:
+    /// `GroupCoordinatorConfig.CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS_DEFAULT = 5000`.
     pub fn consumer_heartbeat_interval_ms() -> u64 {
         5_000
     }
+    /// `group.consumer.session.timeout.ms`:
+    /// `GroupCoordinatorConfig.CONSUMER_GROUP_SESSION_TIMEOUT_MS_DEFAULT = 45000`.
     pub fn consumer_session_timeout_ms() -> u64 {
         45_000
     }
+    /// `group.share.record.lock.duration.ms`:
+    /// `ShareGroupConfig.SHARE_GROUP_RECORD_LOCK_DURATION_MS_DEFAULT = 30000`.
     pub fn lock_duration_ms() -> u64 {
         30_000
     }
+    /// `group.share.delivery.count.limit`:
+    /// `ShareGroupConfig.SHARE_GROUP_DELIVERY_COUNT_LIMIT_DEFAULT = 5`.
     pub fn delivery_count_limit() -> u32 {
         5
     }
+    /// `group.share.partition.max.record.locks`:
+    /// `ShareGroupConfig.SHARE_GROUP_PARTITION_MAX_RECORD_LOCKS_DEFAULT = 2000` in the newest
+    /// source read here (the early 4.0 trunk copy, commit `818d1c6`, had 200; the later copy that
+    /// also defines `group.share.max.share.sessions` and the share-group DLQ configs has 2000).
     pub fn max_record_locks() -> u32 {
         2_000
     }
+    /// `group.share.heartbeat.interval.ms`:
+    /// `GroupCoordinatorConfig.SHARE_GROUP_HEARTBEAT_INTERVAL_MS_DEFAULT = 5000`.
     pub fn share_heartbeat_interval_ms() -> u64 {
         5_000
     }
+    /// `group.share.session.timeout.ms`:
+    /// `GroupCoordinatorConfig.SHARE_GROUP_SESSION_TIMEOUT_MS_DEFAULT = 45000`.
     pub fn share_session_timeout_ms() -> u64 {
         45_000
     }

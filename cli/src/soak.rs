@@ -44,6 +44,7 @@ pub fn run(args: &SoakArgs) -> u8 {
     let opts = Options {
         determinism: true,
         wrong_acked_rule: false,
+        instant_steps_max: 0,
     };
     if let Some(file) = &args.replay {
         return replay(file, opts, args.json);

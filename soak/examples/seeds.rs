@@ -12,6 +12,7 @@ fn main() {
     let opts = mailroom_soak::Options {
         determinism: true,
         wrong_acked_rule: false,
+        instant_steps_max: 0,
     };
     let (cov, fails) = mailroom_soak::run_many(
         from,

@@ -16,6 +16,7 @@ fn main() {
             mailroom_soak::Options {
                 determinism: true,
                 wrong_acked_rule: false,
+                instant_steps_max: 0,
             },
             4,
         );

@@ -50,11 +50,22 @@ pub enum Invariant {
     /// The decoders (`Scenario` parse, `Sim::new`, input decoding) answer any text with `Ok`
     /// or a clean `Err`, never a panic (the fuzz pass).
     DecodersNeverPanic,
+    /// Simulated time advances: no instant takes more than [`INSTANT_STEPS_MAX`] model steps.
+    /// In Kafka every request takes time, so a client that retries on each answer cannot spin
+    /// without the clock moving; a model that does (soak seed 92311's transactional member,
+    /// refused with REBALANCE_IN_PROGRESS and retrying within one millisecond) never finishes
+    /// and grows until memory runs out. Checked with a step budget, so it is reported and
+    /// shrunk like any other violation instead of stalling the soak.
+    TimeAdvances,
 }
+
+/// Model steps one simulated instant may take before [`Invariant::TimeAdvances`] fails. The
+/// soak's heaviest schedules take a few thousand steps in their busiest millisecond.
+pub const INSTANT_STEPS_MAX: u64 = 2_000_000;
 
 impl Invariant {
     /// Every invariant, in report order.
-    pub const ALL: [Invariant; 11] = [
+    pub const ALL: [Invariant; 12] = [
         Invariant::OneOwnerClassic,
         Invariant::OneOwnerConsumerProtocol,
         Invariant::ShareLockExclusive,
@@ -66,6 +77,7 @@ impl Invariant {
         Invariant::Deterministic,
         Invariant::NoPanic,
         Invariant::DecodersNeverPanic,
+        Invariant::TimeAdvances,
     ];
 
     /// Its name in reports.
@@ -82,6 +94,7 @@ impl Invariant {
             Invariant::Deterministic => "deterministic",
             Invariant::NoPanic => "no-panic",
             Invariant::DecodersNeverPanic => "decoders-never-panic",
+            Invariant::TimeAdvances => "time-advances",
         }
     }
 
@@ -127,6 +140,9 @@ pub struct Options {
     /// min.insync 1 included): a rule known to be false, to prove the soak detects and shrinks
     /// a violation. Tests only.
     pub wrong_acked_rule: bool,
+    /// Overrides [`INSTANT_STEPS_MAX`] when non-zero (tests: a tiny budget makes any busy
+    /// instant a [`Invariant::TimeAdvances`] violation, to prove it is caught and shrunk).
+    pub instant_steps_max: u64,
 }
 
 /// What one schedule showed.
@@ -256,13 +272,27 @@ fn run(mut sim: Sim, opts: Options) -> Report {
             });
         }
     };
+    let instant_budget = match opts.instant_steps_max {
+        0 => INSTANT_STEPS_MAX,
+        n => n,
+    };
     let mut events = Vec::new();
     loop {
         let t = match sim.next_deadline_ms() {
             Some(d) if d <= end => d,
             _ => end,
         };
-        sim.advance(t);
+        // `t` is the next instant anything is due (or the end), so every step of this call is
+        // taken at `t`: running out of budget means time stopped.
+        report.exercised.insert(Invariant::TimeAdvances);
+        if !sim.advance_bounded(t, instant_budget) {
+            fail(
+                &mut report,
+                Invariant::TimeAdvances,
+                t,
+                format!("simulated time stopped at {t} ms: {instant_budget} model steps in one instant"),
+            );
+        }
         sim.drain_events_into(&mut events);
         let mut group_change = false;
         for e in &events {

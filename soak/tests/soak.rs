@@ -24,6 +24,7 @@ fn a_slice_of_seeds_holds_every_invariant() {
     let opts = Options {
         determinism: true,
         wrong_acked_rule: false,
+        instant_steps_max: 0,
     };
     let (coverage, failures) = run_many(
         1,
@@ -90,6 +91,7 @@ fn a_wrongly_applied_rule_is_detected_shrunk_and_reproduced() {
     let wrong = Options {
         determinism: false,
         wrong_acked_rule: true,
+        instant_steps_max: 0,
     };
     let right = Options::default();
     let text = scenario.to_string();
@@ -209,4 +211,37 @@ fn every_fixed_gap_now_passes() {
         n += 1;
     }
     assert!(n > 0, "fixed/ holds the regressions");
+}
+
+/// A model that stops simulated time (a request loop inside one millisecond, as soak seed
+/// 92311 once did) is reported as `time-advances` and shrunk, not left to run out of memory:
+/// with a step budget far below a busy instant's work the check must fire, keep firing on the
+/// shrunk scenario, and stay quiet at the real budget.
+#[test]
+fn an_instant_that_never_ends_is_a_reported_violation() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/acks-1-leader-crash-loses-acked.json"
+    );
+    let scenario: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("scenario")).expect("JSON");
+    let text = scenario.to_string();
+    let real = Options::default();
+    assert!(check(&text, real).expect("loads").violation.is_none());
+    let tight = Options {
+        instant_steps_max: 3,
+        ..Options::default()
+    };
+    let v = check(&text, tight)
+        .expect("loads")
+        .violation
+        .expect("a 3-step budget runs out in a busy instant");
+    assert_eq!(v.invariant, Invariant::TimeAdvances);
+    assert!(v.detail.contains("simulated time stopped"), "{v}");
+    let shrunk = shrink::shrink(&scenario, Invariant::TimeAdvances, tight, 50);
+    let again = check(&shrunk.to_string(), tight)
+        .expect("loads")
+        .violation
+        .expect("the shrunk scenario still fails");
+    assert_eq!(again.invariant, Invariant::TimeAdvances);
 }

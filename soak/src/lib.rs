@@ -25,7 +25,8 @@
 //! with `acks=all`, `min.insync.replicas` ≥ 2 and no unclean election; an idempotent producer
 //! neither duplicates (outside Kafka's own KIP-360 epoch-bump case) nor reorders; committed
 //! offsets never move backwards (outside unclean truncation); the same scenario replays to the
-//! same event hash; no panic on any valid scenario; no decoder panic on any text.
+//! same event hash; no panic on any valid scenario; no decoder panic on any text; simulated
+//! time advances (no instant takes more than `check::INSTANT_STEPS_MAX` model steps).
 //!
 //! ## Known gaps
 //! Invariants the model does not satisfy yet; they stay checked (the soak reports them and
@@ -37,7 +38,8 @@
 //! Seed 92311 once never finished: the model refused a TxnOffsetCommit with
 //! REBALANCE_IN_PROGRESS while the group completed a rebalance (Kafka enforces the group
 //! state only for plain commits), so a zero-latency transactional member aborted and retried
-//! within one millisecond until memory ran out. Fixed; its scenario is in `soak/fixed/`.
+//! within one millisecond until memory ran out. Fixed; its scenario is in `soak/fixed/`, and
+//! [`Invariant::TimeAdvances`] now reports such a loop as a violation instead of a hang.
 //!
 //! ## Fixed gaps
 //! `soak/fixed/` holds the shrunk scenarios of gaps the soak found and the model no longer has;

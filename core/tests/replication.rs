@@ -424,6 +424,63 @@ fn retries_with_several_requests_in_flight_reorder_a_key_unless_idempotent() {
     assert_eq!(idem.log_duplicates, 0);
 }
 
+/// The leader of partition 0 crashes (or is cut off) at 3 s and comes back at 8 s, under a
+/// keyed producer at 300 records/s on three partitions (`acks`, idempotence and in-flight as
+/// given); the producer's figures at 30 s.
+fn ordering_under_a_leader_fault(acks: &str, idempotent: bool, in_flight: u32, isolate: bool) -> ProducerStats {
+    let s = cluster(
+        json!({"name": "orders", "partitions": 3, "replication.factor": 3, "min.insync.replicas": 2}),
+        producer(json!({"acks": acks, "enable.idempotence": idempotent,
+                        "max.in.flight.requests.per.connection": in_flight, "rate_per_sec": 300})),
+        json!({"duration_ms": 30000}),
+    );
+    let mut r = Run::new(&s);
+    r.to(3_000);
+    let leader = r.leader();
+    let (down, up) = if isolate {
+        (Input::IsolateBroker { broker: leader }, Input::HealBroker { broker: leader })
+    } else {
+        (Input::CrashBroker { broker: leader }, Input::RestartBroker { broker: leader })
+    };
+    r.input(3_000, down);
+    r.to(8_000);
+    r.input(8_000, up);
+    r.to(30_000);
+    r.stats()
+}
+
+/// `max.in.flight.requests.per.connection=1` makes the Sender guarantee order
+/// (`KafkaProducer`: `guaranteeMessageOrder = maxInflightRequests == 1`): a partition with a
+/// batch in flight is muted (`RecordAccumulator.mutePartition`), a failed batch goes back to
+/// the front of its partition's deque (`reenqueue`), and nothing behind it leaves while it
+/// backs off (`drainBatchesForOneNode`). So, without idempotence, a retry may write records
+/// twice but never out of order, for every acks setting and whether the leader crashes or is
+/// cut off; with idempotence (KIP-98) neither happens at any in-flight count up to 5.
+#[test]
+fn one_request_in_flight_never_reorders_and_idempotence_neither_reorders_nor_duplicates() {
+    for isolate in [false, true] {
+        for acks in ["0", "1", "all"] {
+            for in_flight in [1, 2, 5] {
+                let plain = ordering_under_a_leader_fault(acks, false, in_flight, isolate);
+                let case = format!("acks={acks} in-flight={in_flight} isolate={isolate}");
+                assert!(plain.sent > 8_000, "{case}: {plain:?}");
+                if in_flight == 1 {
+                    assert_eq!(plain.reordered, 0, "{case}: {plain:?}");
+                }
+                if acks == "0" {
+                    // Fire and forget: nothing is retried, so nothing is written twice.
+                    assert_eq!((plain.log_duplicates, plain.reordered), (0, 0), "{case}: {plain:?}");
+                }
+                if acks == "all" {
+                    let idem = ordering_under_a_leader_fault(acks, true, in_flight, isolate);
+                    assert_eq!((idem.log_duplicates, idem.reordered), (0, 0), "{case}: {idem:?}");
+                    assert_eq!(idem.acked_lost, 0, "{case}: {idem:?}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn acks_0_records_vanish_silently_while_the_leader_is_down() {
     let s = json!({

@@ -14,6 +14,13 @@
 //! - A request unanswered after `request.timeout.ms` fails (only the oldest one's deadline is
 //!   a timer: requests are sent in order with the same timeout). A failed batch is retried
 //!   after `retry.backoff.ms` while `retries` and `delivery.timeout.ms` allow, else it fails.
+//!   A retry heads its partition's queue (`RecordAccumulator.reenqueue`; without idempotence
+//!   each one goes first, so two failed together leave in reverse), and the partition's new
+//!   records wait behind it while it backs off. With `max.in.flight.requests.per.connection=1`
+//!   a partition with a batch in flight sends nothing more (`Sender.guaranteeMessageOrder`,
+//!   muted partitions) even to a new leader: retries may duplicate but never reorder.
+//!   Simplified: the backoff is a fixed `retry.backoff.ms` (Kafka 4 grows it up to
+//!   `retry.backoff.max.ms`, KIP-580, and skips it when the leader changed, KIP-951).
 //! - Idempotence (KIP-98, default since 3.0, KIP-679): batches carry the producer id, epoch and
 //!   per-partition sequence numbers; the leader answers a repeat of one of its last five
 //!   batches with the original offset instead of appending it again, and refuses a gap
@@ -75,6 +82,13 @@ impl Sim {
                     break 'send;
                 };
                 let prod = &mut self.producers[p as usize];
+                if max_in_flight == 1 && prod.part_in_flight[part] > 0 {
+                    // `Sender.guaranteeMessageOrder` (max.in.flight.requests.per.connection=1):
+                    // a partition with a batch in flight is muted
+                    // (`RecordAccumulator.mutePartition`) until that batch's answer is handled,
+                    // wherever its leader now is, so a retry may duplicate but never reorder.
+                    break 'send;
+                }
                 let slot = match building.iter().position(|(b, _)| *b == leader) {
                     Some(i) => i,
                     None => {
@@ -91,40 +105,35 @@ impl Sim {
                 let has_retry =
                     !prod.retry.is_empty() && prod.retry.iter().any(|b| b.partition == part);
                 if has_retry {
-                    if idempotent {
+                    // A retry heads its partition's deque, and `drainBatchesForOneNode` takes
+                    // one batch per partition per request from the front, skipping the
+                    // partition while that batch backs off: new records wait behind it.
+                    let front = if idempotent {
+                        // `insertInSequenceOrder`: the lowest sequence leads, and it leaves
+                        // only when nothing of the partition is in flight
+                        // (`shouldStopDrainBatchesForPartition`).
                         let busy = prod
                             .in_flight
                             .iter()
                             .any(|r| r.batches.iter().any(|b| b.partition == part));
-                        let first = prod
-                            .retry
+                        prod.retry
                             .iter()
                             .enumerate()
                             .filter(|(_, b)| b.partition == part)
                             .min_by_key(|(_, b)| b.first_seq)
-                            .map(|(i, b)| (i, b.ready_at_ms));
-                        if let Some((i, ready)) = first {
-                            if !busy && ready <= now {
-                                let b = prod.retry.remove(i);
-                                prod.part_in_flight[part as usize] += 1;
-                                building[slot].1.push(b);
-                            }
-                        }
-                        // New records of this partition wait behind the retry.
-                        break 'send;
+                            .map(|(i, _)| i)
+                            .filter(|_| !busy)
+                    } else {
+                        // `reenqueue`'s `addFirst`: the batch that failed last leads, so two
+                        // batches that failed together leave in reverse order.
+                        prod.retry.iter().rposition(|b| b.partition == part)
+                    };
+                    if let Some(i) = front.filter(|&i| prod.retry[i].ready_at_ms <= now) {
+                        let b = prod.retry.remove(i);
+                        prod.part_in_flight[part as usize] += 1;
+                        building[slot].1.push(b);
                     }
-                    // One pass, order kept (not `remove(i)` per batch: quadratic when
-                    // thousands of refused batches wait, e.g. below min.insync.replicas).
-                    let mut kept = Vec::with_capacity(prod.retry.len());
-                    for b in std::mem::take(&mut prod.retry) {
-                        if b.partition == part && b.ready_at_ms <= now {
-                            prod.part_in_flight[part as usize] += 1;
-                            building[slot].1.push(b);
-                        } else {
-                            kept.push(b);
-                        }
-                    }
-                    prod.retry = kept;
+                    break 'send;
                 }
                 if idempotent && prod.seq_epoch[part as usize] != prod.producer_epoch {
                     if prod.part_in_flight[part as usize] > 0 {

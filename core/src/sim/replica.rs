@@ -14,8 +14,14 @@
 pub(crate) struct Replica {
     /// Broker id.
     pub broker: u32,
-    /// Its log-end offset.
+    /// Its log-end offset (its own log: what an election or a truncation sees).
     pub leo: u64,
+    /// The log-end offset the leader knows for it (`Replica.stateSnapshot.logEndOffset`): the
+    /// fetch offset of its last fetch, which is all a leader learns of a follower's progress.
+    /// The HW and the ISR are decided on it, never on [`Replica::leo`], which runs ahead by the
+    /// records the follower received since it last fetched. 0 (unknown) after a new leader
+    /// is elected, until the follower's first fetch (`resetReplicaState`).
+    pub fetched_leo: u64,
     /// The leader epoch of its last record (what it asks `OffsetsForLeaderEpoch` about).
     pub last_epoch: u32,
     /// Kafka `Replica.lastCaughtUpTimeMs`.
@@ -58,6 +64,7 @@ impl PartitionReplicas {
                 .map(|&broker| Replica {
                     broker,
                     leo: 0,
+                    fetched_leo: 0,
                     last_epoch: 0,
                     last_caught_up_ms: 0,
                     last_fetch_leader_leo: 0,
@@ -114,19 +121,22 @@ impl PartitionReplicas {
         let epoch = self.leader_epoch;
         if let Some(r) = self.replica_mut(l) {
             r.leo = leo;
+            r.fetched_leo = leo;
             r.last_epoch = epoch;
         }
         self.maybe_increment_hw()
     }
 
-    /// `Partition.maybeIncrementLeaderHW`: the HW is the smallest LEO over the ISR; it never
-    /// moves back.
+    /// `Partition.maybeIncrementLeaderHW`: the HW is the smallest LEO the leader knows over
+    /// the ISR (its own, and each follower's last fetch offset); it never moves back.
+    /// Simplified (README): Kafka 3.7+ also holds the HW while the ISR is below
+    /// `min.insync.replicas` (`isUnderMinIsr`, KAFKA-15583).
     pub fn maybe_increment_hw(&mut self) -> Option<u64> {
         let min = self
             .replicas
             .iter()
             .filter(|r| self.isr & bit(r.broker) != 0)
-            .map(|r| r.leo)
+            .map(|r| r.fetched_leo)
             .min()?;
         (min > self.hw).then(|| {
             self.hw = min;
@@ -149,7 +159,7 @@ impl PartitionReplicas {
         let Some(r) = self.replica_mut(b) else {
             return (false, None);
         };
-        r.leo = fetch_offset;
+        r.fetched_leo = fetch_offset;
         if fetch_offset >= leader_leo {
             r.last_caught_up_ms = r.last_caught_up_ms.max(now_ms);
         } else if fetch_offset >= r.last_fetch_leader_leo {
@@ -157,7 +167,10 @@ impl PartitionReplicas {
         }
         r.last_fetch_leader_leo = leader_leo;
         r.last_fetch_ms = now_ms;
-        let expand = self.isr & bit(b) == 0 && fetch_offset >= hw;
+        // `Partition.isFollowerInSync`: at or past the HW and past the start of the current
+        // leader epoch.
+        let epoch_start = self.epochs.last().map_or(0, |&(_, start)| start);
+        let expand = self.isr & bit(b) == 0 && fetch_offset >= hw && fetch_offset >= epoch_start;
         if expand {
             self.isr |= bit(b);
         }
@@ -180,7 +193,7 @@ impl PartitionReplicas {
         for r in &self.replicas {
             if r.broker != l
                 && self.isr & bit(r.broker) != 0
-                && r.leo != leader_leo
+                && r.fetched_leo != leader_leo
                 && now_ms.saturating_sub(r.last_caught_up_ms) > max_lag_ms
             {
                 out |= bit(r.broker);
@@ -214,6 +227,9 @@ impl PartitionReplicas {
                 r.last_caught_up_ms = now_ms;
                 r.last_fetch_leader_leo = 0;
                 r.last_fetch_ms = now_ms;
+                r.fetched_leo = 0;
+            } else {
+                r.fetched_leo = r.leo;
             }
         }
         leo
@@ -304,6 +320,43 @@ mod tests {
         assert!(!expanded, "below the HW it stays out");
         let (expanded, _) = p.follower_fetched(2, 9, 9, 31_001);
         assert!(expanded && p.in_isr(2));
+    }
+
+    /// `Partition.maybeIncrementLeaderHW` reads `Replica.stateSnapshot.logEndOffset`, which
+    /// only a fetch updates: records a follower received move the HW once it fetches again.
+    #[test]
+    fn the_hw_moves_on_a_followers_next_fetch_not_when_it_receives_the_records() {
+        let mut p = PartitionReplicas::new(&[0, 1], 1);
+        p.leader_appended(10);
+        assert_eq!(p.follower_fetched(1, 0, 10, 1).1, None);
+        p.follower_copied(1, 10); // the answer with [0, 10) reached broker 1
+        assert_eq!(p.leader_appended(12), None, "the leader does not know yet");
+        assert_eq!(p.hw, 0);
+        assert_eq!(p.follower_fetched(1, 10, 12, 1_000).1, Some(10));
+    }
+
+    /// A new leader knows no follower's log end until it fetches (`resetReplicaState`), and a
+    /// follower rejoins only from the new epoch's start on (`isFollowerInSync`).
+    #[test]
+    fn a_new_leader_waits_for_its_followers_fetches_and_the_epoch_start() {
+        let mut p = PartitionReplicas::new(&[0, 1, 2], 1);
+        p.leader_appended(10);
+        p.follower_copied(1, 10);
+        p.follower_fetched(1, 10, 10, 1);
+        p.follower_copied(2, 6);
+        p.follower_fetched(2, 6, 10, 1);
+        assert_eq!(p.hw, 6);
+        p.isr = bit(0) | bit(1);
+        p.make_leader(1, 1, 2); // broker 0 gone; broker 1 leads epoch 1 from offset 10
+        p.isr = bit(1) | bit(2);
+        assert_eq!(p.leader_appended(11), None, "broker 2 has not fetched from the new leader");
+        let (expanded, hw) = p.follower_fetched(2, 6, 11, 3);
+        assert_eq!((expanded, hw), (false, None), "in the ISR, still at 6");
+        p.isr = bit(1);
+        let (expanded, _) = p.follower_fetched(2, 9, 11, 4);
+        assert!(!expanded, "past the HW but before the epoch start (10)");
+        let (expanded, _) = p.follower_fetched(2, 11, 11, 5);
+        assert!(expanded);
     }
 
     #[test]

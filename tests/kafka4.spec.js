@@ -9,7 +9,7 @@ import { SCENES } from "../www/js/scenes.js";
 
 const app = (page, sel) => page.locator(`#app ${sel}`);
 /** Plays to a step of the open lesson (see helpers.js). */
-const playTo = (page, stepIndex) => playToStep(page, stepIndex, { speed: 3, timeoutMs: 30000, slackMs: 200 });
+const playTo = (page, stepIndex) => playToStep(page, stepIndex, { speed: 3, timeoutMs: 30000 });
 
 test("the lessons' scenarios are the committed scenario files", () => {
   expect(SCENES["classic-vs-consumer-protocol"].scenario).toEqual(scenarioFile("classic-vs-consumer-protocol"));

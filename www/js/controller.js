@@ -247,6 +247,10 @@ export class Controller {
     this._frac -= Math.floor(this._frac);
     const end = this.endMs();
     if (end) target = Math.min(target, end);
+    // A lesson's next narrated step: play stops exactly on its moment, however long the frame
+    // was (a slow frame at speed 5 would otherwise carry the model a second past it).
+    const hold = this.holdAtMs;
+    if (hold !== undefined && now < hold && target > hold) { target = hold; this._frac = 0; }
     const t0 = performance.now();
     const reached = this._guard(() => this.player.run(target, this.budget));
     if (reached === undefined) return;

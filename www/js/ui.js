@@ -143,6 +143,7 @@ export class View {
         this.c.seek(t);
       }
       const before = this.c.nowMs();
+      this.c.holdAtMs = this._nextStepAt(before);
       this.c.tick(dt);
       this._sceneBoundary(before, this.c.nowMs());
       if (this.visible) {
@@ -658,6 +659,13 @@ export class View {
 
   get steps() {
     return this.sceneName ? findScene(this.sceneName).steps : [];
+  }
+
+  /** The moment of the first narrated step after `ms` (play stops there), if any. */
+  _nextStepAt(ms) {
+    let at;
+    for (const s of this.steps) if (s.at_ms > ms && s.at_ms > 0 && (at === undefined || s.at_ms < at)) at = s.at_ms;
+    return at;
   }
 
   /** Pauses when playing crosses the start of a narrated step, so the reader can read it. */

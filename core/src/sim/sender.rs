@@ -112,10 +112,7 @@ impl Sim {
                         // `insertInSequenceOrder`: the lowest sequence leads, and it leaves
                         // only when nothing of the partition is in flight
                         // (`shouldStopDrainBatchesForPartition`).
-                        let busy = prod
-                            .in_flight
-                            .iter()
-                            .any(|r| r.batches.iter().any(|b| b.partition == part));
+                        let busy = prod.part_in_flight[part as usize] > 0;
                         prod.retry
                             .iter()
                             .enumerate()

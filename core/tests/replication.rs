@@ -427,7 +427,12 @@ fn retries_with_several_requests_in_flight_reorder_a_key_unless_idempotent() {
 /// The leader of partition 0 crashes (or is cut off) at 3 s and comes back at 8 s, under a
 /// keyed producer at 300 records/s on three partitions (`acks`, idempotence and in-flight as
 /// given); the producer's figures at 30 s.
-fn ordering_under_a_leader_fault(acks: &str, idempotent: bool, in_flight: u32, isolate: bool) -> ProducerStats {
+fn ordering_under_a_leader_fault(
+    acks: &str,
+    idempotent: bool,
+    in_flight: u32,
+    isolate: bool,
+) -> ProducerStats {
     let s = cluster(
         json!({"name": "orders", "partitions": 3, "replication.factor": 3, "min.insync.replicas": 2}),
         producer(json!({"acks": acks, "enable.idempotence": idempotent,
@@ -438,9 +443,15 @@ fn ordering_under_a_leader_fault(acks: &str, idempotent: bool, in_flight: u32, i
     r.to(3_000);
     let leader = r.leader();
     let (down, up) = if isolate {
-        (Input::IsolateBroker { broker: leader }, Input::HealBroker { broker: leader })
+        (
+            Input::IsolateBroker { broker: leader },
+            Input::HealBroker { broker: leader },
+        )
     } else {
-        (Input::CrashBroker { broker: leader }, Input::RestartBroker { broker: leader })
+        (
+            Input::CrashBroker { broker: leader },
+            Input::RestartBroker { broker: leader },
+        )
     };
     r.input(3_000, down);
     r.to(8_000);
@@ -469,11 +480,19 @@ fn one_request_in_flight_never_reorders_and_idempotence_neither_reorders_nor_dup
                 }
                 if acks == "0" {
                     // Fire and forget: nothing is retried, so nothing is written twice.
-                    assert_eq!((plain.log_duplicates, plain.reordered), (0, 0), "{case}: {plain:?}");
+                    assert_eq!(
+                        (plain.log_duplicates, plain.reordered),
+                        (0, 0),
+                        "{case}: {plain:?}"
+                    );
                 }
                 if acks == "all" {
                     let idem = ordering_under_a_leader_fault(acks, true, in_flight, isolate);
-                    assert_eq!((idem.log_duplicates, idem.reordered), (0, 0), "{case}: {idem:?}");
+                    assert_eq!(
+                        (idem.log_duplicates, idem.reordered),
+                        (0, 0),
+                        "{case}: {idem:?}"
+                    );
                     assert_eq!(idem.acked_lost, 0, "{case}: {idem:?}");
                 }
             }
@@ -488,10 +507,16 @@ fn one_request_in_flight_never_reorders_and_idempotence_neither_reorders_nor_dup
 /// yet reported, the returning broker stayed out of every ISR to the end.
 #[test]
 fn a_returning_replica_rejoins_the_isr_while_every_follower_is_slow() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/acks-1-leader-crash-loses-acked.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/acks-1-leader-crash-loses-acked.json"
+    );
     let mut sim = Sim::from_json(&std::fs::read_to_string(path).expect("scenario")).expect("loads");
     sim.advance(24_000);
-    assert!((0..3).all(|p| !sim.isr((0, p)).contains(&0)), "broker 0 is down");
+    assert!(
+        (0..3).all(|p| !sim.isr((0, p)).contains(&0)),
+        "broker 0 is down"
+    );
     sim.advance(30_000);
     for p in 0..3 {
         assert_eq!(sim.isr((0, p)), vec![0, 1, 2], "payments-{p}");

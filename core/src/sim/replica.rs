@@ -349,7 +349,11 @@ mod tests {
         p.isr = bit(0) | bit(1);
         p.make_leader(1, 1, 2); // broker 0 gone; broker 1 leads epoch 1 from offset 10
         p.isr = bit(1) | bit(2);
-        assert_eq!(p.leader_appended(11), None, "broker 2 has not fetched from the new leader");
+        assert_eq!(
+            p.leader_appended(11),
+            None,
+            "broker 2 has not fetched from the new leader"
+        );
         let (expanded, hw) = p.follower_fetched(2, 6, 11, 3);
         assert_eq!((expanded, hw), (false, None), "in the ISR, still at 6");
         p.isr = bit(1);
